@@ -1,0 +1,384 @@
+"""Exercise checkers with instant, precise feedback, and a progress summary.
+
+``check(name, fn)`` runs the learner's ``fn`` against the exercise ``name`` (the dotted name of
+its reference, listed in ``EXERCISES``) and returns a ``CheckResult``; shown in a notebook, the
+result is a short report: what was called, what was expected, what came back, and, for a
+recognised mistake, its name and a hint.
+
+A check never raises and never mutates the learner's arguments or results. It survives any
+exception or odd return value (None, a list, a wrong shape, NaN), flags a function that mutates
+its input, and gives up on a function that runs longer than ``timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import signal
+import threading
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exercises import EXERCISES, Verdict
+from .exercises.compare import compare, format_call, format_value
+
+__all__ = ["EXERCISES", "CheckResult", "check", "progress", "compare"]
+
+PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
+
+#: Mistakes any exercise can make; they are not in the exercises' catalogues.
+GENERIC_HINTS = {
+    "not_implemented": "Replace the `raise NotImplementedError` line with your code.",
+    "raised": "Your function raised an exception; read its last line above.",
+    "too_slow": "Your function did not return in time: look for a loop that never ends.",
+    "mutates_input": "Your function changed an array it was given; work on a copy or build a new array.",
+    "returned_none": "Your function returned None: did you forget the `return` line?",
+    "wrong_type": "Return a numpy array (or a number for a scalar answer), as the reference does.",
+    "wrong_shape": "Check which axis you reduce or sample over, and the number of values asked for.",
+    "nan": "NaN appeared: look for 0/0, log of a non-positive number, or an overflow.",
+}
+
+# The latest result of each exercise in this session, for progress().
+_latest: dict[str, CheckResult] = {}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check; in a notebook it shows as a short report."""
+
+    name: str
+    status: str
+    mistake: str | None = None
+    called: str = ""
+    expected: str = ""
+    got: str = ""
+    hint: str = ""
+    title: str = ""
+
+    @property
+    def passed(self):
+        return self.status == PASSED
+
+    def _lines(self):
+        head = {
+            PASSED: f"Passed: {self.title or self.name}.",
+            FAILED: f"Not yet: {self.title or self.name}.",
+            NOT_ATTEMPTED: f"Not attempted yet: {self.title or self.name}.",
+        }[self.status]
+        lines = [("", head)]
+        for label, text in (
+            ("Called", self.called),
+            ("Expected", self.expected),
+            ("Got", self.got),
+            ("Mistake", self.mistake or ""),
+            ("Hint", self.hint),
+        ):
+            if text:
+                lines.append((label, text))
+        return lines
+
+    def __str__(self):
+        return "\n".join(f"{label}: {text}" if label else text for label, text in self._lines())
+
+    def _repr_html_(self):
+        colour = {PASSED: "#1a7f37", FAILED: "#cf222e", NOT_ATTEMPTED: "#9a6700"}[self.status]
+        rows = []
+        for label, text in self._lines():
+            text = html.escape(text)
+            if label:
+                rows.append(f"<div><b>{label}:</b> <code>{text}</code></div>")
+            else:
+                rows.append(f"<div style='font-weight:bold;color:{colour}'>{text}</div>")
+        return (
+            f"<div class='course-check' data-status='{self.status}' "
+            f"style='border-left:4px solid {colour};padding:4px 10px;margin:4px 0'>"
+            + "".join(rows)
+            + "</div>"
+        )
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
+
+
+class _Stop(Exception):
+    """Raised inside a judge when the learner's function could not be judged further."""
+
+    def __init__(self, result_fields):
+        super().__init__(result_fields.get("mistake"))
+        self.fields = result_fields
+
+
+class _TimedOut(BaseException):
+    """BaseException, so that a learner's `except Exception` cannot swallow it."""
+
+
+def _run_with_timeout(fn, kwargs, seconds):
+    """fn(**kwargs), interrupted after `seconds`; raises _TimedOut."""
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+
+        def _alarm(signum, frame):
+            raise _TimedOut
+
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return fn(**kwargs)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    box = {}
+
+    def _target():
+        try:
+            box["value"] = fn(**kwargs)
+        except BaseException as error:  # noqa: BLE001 - reported to the learner
+            box["error"] = error
+
+    worker = threading.Thread(target=_target, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise _TimedOut
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _same(a, b):
+    """Equal, NaN included, for the values the checker passes in (arrays, numbers, Generators)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, np.random.Generator):
+        return a.bit_generator.state == b.bit_generator.state
+    try:
+        return bool(a == b) or (a != a and b != b)
+    except Exception:  # noqa: BLE001 - an odd object: treat as changed only if repr differs
+        return repr(a) == repr(b)
+
+
+def _is_rng(value):
+    return isinstance(value, np.random.Generator)
+
+
+class _Runner:
+    """Calls the learner's function safely: on copies, with a time limit, watching for mutation."""
+
+    def __init__(self, fn, timeout):
+        self.fn = fn
+        self.timeout = timeout
+        self.fn_name = getattr(fn, "__name__", "your_function")
+
+    def __call__(self, **kwargs):
+        """The learner's result on kwargs; raises _Stop when it cannot be judged."""
+        called = format_call(self.fn_name, kwargs)
+        given = {k: copy.deepcopy(v) for k, v in kwargs.items()}
+        snapshot = {k: copy.deepcopy(v) for k, v in kwargs.items() if not _is_rng(v)}
+        try:
+            value = _run_with_timeout(self.fn, given, self.timeout)
+        except NotImplementedError:
+            raise _Stop({"status": NOT_ATTEMPTED, "mistake": None, "called": called}) from None
+        except _TimedOut:
+            raise _Stop(
+                {
+                    "status": FAILED,
+                    "mistake": "too_slow",
+                    "called": called,
+                    "got": f"no answer within {self.timeout:g} s",
+                }
+            ) from None
+        except Exception as error:  # noqa: BLE001 - any learner error becomes a report
+            raise _Stop(
+                {"status": FAILED, "mistake": "raised", "called": called, "got": _describe(error)}
+            ) from None
+        for k, before in snapshot.items():
+            if not _same(given[k], before):
+                raise _Stop(
+                    {
+                        "status": FAILED,
+                        "mistake": "mutates_input",
+                        "called": called,
+                        "got": f"the argument {k} was changed in place",
+                    }
+                )
+        return copy.deepcopy(value)
+
+
+def _describe(error):
+    """The exception's type and message, with the line of the learner's code that raised it."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = ""
+    for frame in reversed(frames):
+        if "course_utils" not in frame.filename.replace("\\", "/"):
+            where = f" (line {frame.lineno}: {frame.line})" if frame.line else ""
+            break
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def _check_cases(exercise, run):
+    """Compare with the reference on every case; name a catalogued mistake that explains all."""
+    cases = exercise.cases()
+    results = []
+    first_problem = None
+    for kwargs in cases:
+        expected = exercise.reference(**copy.deepcopy(kwargs))
+        got = run(**kwargs)
+        results.append(got)
+        problem = compare(got, expected)
+        if problem and first_problem is None:
+            first_problem = (kwargs, expected, got, problem)
+    if first_problem is None:
+        kwargs, expected = cases[0], exercise.reference(**copy.deepcopy(cases[0]))
+        return Verdict(
+            True,
+            format_call(run.fn_name, kwargs),
+            format_value(expected),
+            format_value(results[0]),
+        )
+    kwargs, expected, got, (generic, message) = first_problem
+    mistake = _recognise(exercise, cases, results) or generic
+    hint = _hint(exercise, mistake)
+    return Verdict(
+        False,
+        format_call(run.fn_name, kwargs),
+        format_value(expected),
+        message if generic == "returned_none" else f"{format_value(got)}: {message}",
+        mistake,
+        hint,
+    )
+
+
+def _recognise(exercise, cases, results):
+    """The catalogued mistake whose output equals the learner's on every case, if any."""
+    for mistake in exercise.mistakes:
+        try:
+            if all(
+                compare(got, mistake.fn(**copy.deepcopy(kwargs))) is None
+                for kwargs, got in zip(cases, results, strict=True)
+            ):
+                return mistake.name
+        except Exception:  # noqa: BLE001, S112 - a mistake may fail where the learner's did not
+            continue
+    return None
+
+
+def _hint(exercise, mistake):
+    for m in exercise.mistakes:
+        if m.name == mistake:
+            return m.hint
+    return GENERIC_HINTS.get(mistake, "")
+
+
+def check(name, fn, *, timeout=5.0):
+    """Check the learner's fn against exercise `name`; returns a CheckResult, never raises."""
+    try:
+        exercise = EXERCISES[name]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(EXERCISES))
+        return CheckResult(
+            str(name), FAILED, "unknown_exercise", hint=f"Known exercises: {known}."
+        )
+    if not callable(fn):
+        return _record(
+            CheckResult(
+                name,
+                FAILED,
+                "not_a_function",
+                got=f"a {type(fn).__name__}",
+                hint="Pass the function itself, without calling it: check(name, my_function).",
+                title=exercise.title,
+            )
+        )
+    run = _Runner(fn, timeout)
+    try:
+        verdict = exercise.judge(run) if exercise.judge else _check_cases(exercise, run)
+    except _Stop as stop:
+        fields = stop.fields
+        mistake = fields.get("mistake")
+        return _record(
+            CheckResult(
+                name,
+                fields["status"],
+                mistake,
+                called=fields.get("called", ""),
+                got=fields.get("got", ""),
+                hint=GENERIC_HINTS.get(mistake or "not_implemented", ""),
+                title=exercise.title,
+            )
+        )
+    except Exception as error:  # noqa: BLE001 - the checker itself must never raise
+        return _record(
+            CheckResult(
+                name,
+                FAILED,
+                "raised",
+                got=_describe(error),
+                hint="The check could not finish with what your function returned.",
+                title=exercise.title,
+            )
+        )
+    return _record(
+        CheckResult(
+            name,
+            PASSED if verdict.passed else FAILED,
+            None if verdict.passed else verdict.mistake,
+            called=verdict.called,
+            expected=verdict.expected,
+            got=verdict.got,
+            hint="" if verdict.passed else (verdict.hint or _hint(exercise, verdict.mistake)),
+            title=exercise.title,
+        )
+    )
+
+
+def _record(result):
+    _latest[result.name] = result
+    return result
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Which exercises of a notebook pass, as checked in this session."""
+
+    notebook: str
+    rows: tuple[tuple[str, str, str], ...]  # (name, title, status)
+
+    @property
+    def n_passed(self):
+        return sum(status == PASSED for _, _, status in self.rows)
+
+    def __str__(self):
+        lines = [f"Notebook {self.notebook}: {self.n_passed} of {len(self.rows)} exercises passed."]
+        lines += [f"  [{status}] {title} ({name})" for name, title, status in self.rows]
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
+
+    def _repr_html_(self):
+        mark = {PASSED: "&#10003;", FAILED: "&#10007;", NOT_ATTEMPTED: "&middot;"}
+        rows = "".join(
+            f"<tr><td>{mark.get(status, '&middot;')}</td><td>{html.escape(title)}</td>"
+            f"<td><code>{html.escape(name)}</code></td><td>{status}</td></tr>"
+            for name, title, status in self.rows
+        )
+        return (
+            f"<div class='course-progress'><b>Notebook {html.escape(self.notebook)}: "
+            f"{self.n_passed} of {len(self.rows)} exercises passed.</b>"
+            f"<table>{rows}</table></div>"
+        )
+
+
+def progress(notebook):
+    """The exercises of `notebook` ("02") and the latest status of each in this session."""
+    rows = tuple(
+        (name, ex.title, _latest[name].status if name in _latest else NOT_ATTEMPTED)
+        for name, ex in EXERCISES.items()
+        if ex.notebook == notebook
+    )
+    if not rows:
+        notebooks = sorted({ex.notebook for ex in EXERCISES.values()})
+        raise ValueError(f"no exercises for notebook {notebook!r}; notebooks with exercises: {notebooks}")
+    return Progress(notebook, rows)

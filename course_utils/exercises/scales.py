@@ -1,0 +1,367 @@
+"""Exercises of notebook 02 (sampling scales) and their catalogues of common mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from .. import scales
+from . import Exercise, Mistake, Verdict
+from .compare import format_call, format_value
+
+NOTEBOOK = "02"
+#: A statistical test fails below this p-value; with fixed seeds the verdict is reproducible.
+P_MIN = 1e-3
+
+
+# ---------------------------------------------------------------- log_from_unit
+
+
+def _log_from_unit_cases():
+    return [
+        {"u": np.array([0.0, 0.25, 0.5, 0.75, 1.0]), "low": 1e-4, "high": 1.0},
+        {"u": np.array([0.0, 0.1, 0.5, 0.9, 1.0]), "low": 1e-3, "high": 10.0},
+        {"u": np.array([0.3]), "low": 1e-6, "high": 1e-2},
+    ]
+
+
+def _log_linear(u, low, high):
+    return low + u * (high - low)
+
+
+def _log_hardcoded(u, low, high):
+    return 10.0 ** (-4 * u)
+
+
+def _log_bounds_as_exponents(u, low, high):
+    return 10.0 ** (low + u * (high - low))
+
+
+def _log_reversed(u, low, high):
+    r_low, r_high = np.log10(low), np.log10(high)
+    return 10.0 ** (r_high - u * (r_high - r_low))
+
+
+def _log_natural_exp(u, low, high):
+    r_low, r_high = np.log10(low), np.log10(high)
+    return np.exp(r_low + u * (r_high - r_low))
+
+
+LOG_FROM_UNIT = Exercise(
+    name="scales.log_from_unit",
+    notebook=NOTEBOOK,
+    title="map u to a value on a log scale",
+    reference=scales.log_from_unit,
+    cases=_log_from_unit_cases,
+    mistakes=(
+        Mistake(
+            "linear_scale",
+            "That is the linear map low + u (high - low). On a log scale the exponent is linear: "
+            "r = log10(low) + u (log10(high) - log10(low)), then return 10**r.",
+            _log_linear,
+        ),
+        Mistake(
+            "hardcoded_alpha_range",
+            "10**(-4 u) is right only for [1e-4, 1]. Compute the exponent range from low and high.",
+            _log_hardcoded,
+        ),
+        Mistake(
+            "bounds_as_exponents",
+            "low and high are values, not exponents: take np.log10(low) and np.log10(high) first.",
+            _log_bounds_as_exponents,
+        ),
+        Mistake(
+            "direction_reversed",
+            "u = 0 must give low and u = 1 must give high; yours runs from high down to low.",
+            _log_reversed,
+        ),
+        Mistake(
+            "mixed_bases",
+            "The exponent is in base 10 (np.log10), so raise 10 to it: 10**r, not np.exp(r).",
+            _log_natural_exp,
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------- remembered_steps
+
+
+def _remembered_cases():
+    return [
+        {"momentum": 0.9},
+        {"momentum": 0.999},
+        {"momentum": 0.5},
+        {"momentum": np.array([0.5, 0.9, 0.99, 0.9995])},
+    ]
+
+
+REMEMBERED_STEPS = Exercise(
+    name="scales.remembered_steps",
+    notebook=NOTEBOOK,
+    title="how many steps an average remembers",
+    reference=scales.remembered_steps,
+    cases=_remembered_cases,
+    mistakes=(
+        Mistake(
+            "inverse_of_momentum",
+            "The memory grows as momentum approaches 1: it is 1 / (1 - momentum), not 1 / momentum.",
+            lambda momentum: 1 / momentum,
+        ),
+        Mistake(
+            "one_minus_momentum",
+            "1 - momentum is the weight of the newest step; the memory is its inverse.",
+            lambda momentum: 1 - momentum,
+        ),
+        Mistake(
+            "number_of_nines",
+            "-log10(1 - momentum) counts the nines (0.999 -> 3); the memory is 1 / (1 - momentum) "
+            "(0.999 -> 1000 steps).",
+            lambda momentum: -np.log10(1 - momentum),
+        ),
+        Mistake(
+            "off_by_one",
+            "momentum / (1 - momentum) leaves out the newest step: the weights (1 - momentum) "
+            "momentum**k for k = 0, 1, 2, ... add up to one over about 1 / (1 - momentum) steps.",
+            lambda momentum: momentum / (1 - momentum),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------- samplers
+
+
+def _verdict_fail(called, expected, got, mistake, hint=None):
+    return Verdict(False, called, expected, got, mistake, hint)
+
+
+def _draw(run, n, low, high, seed):
+    kwargs = {"n": n, "low": low, "high": high, "rng": np.random.default_rng(seed)}
+    return format_call(run.fn_name, kwargs), run(**kwargs)
+
+
+def _shape_problem(x, n, called, expected):
+    """A failing Verdict when x is not a numeric array of shape (n,), else None."""
+    if x is None:
+        return _verdict_fail(called, expected, "None", "returned_none")
+    if isinstance(x, list | tuple):
+        return _verdict_fail(
+            called, expected, f"a {type(x).__name__}; return np.asarray(...)", "wrong_type"
+        )
+    if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.number):
+        return _verdict_fail(called, expected, format_value(x), "wrong_type")
+    if x.shape != (n,):
+        return _verdict_fail(
+            called, expected, f"shape {x.shape}, expected ({n},)", "wrong_shape"
+        )
+    if np.any(np.isnan(x)):
+        return _verdict_fail(called, expected, format_value(x), "nan")
+    return None
+
+
+def _reproducibility_problem(run, x, n, low, high, called, expected):
+    _, again = _draw(run, n, low, high, seed=0)
+    _, other = _draw(run, n, low, high, seed=1)
+    if not (isinstance(again, np.ndarray) and np.array_equal(again, x)):
+        return _verdict_fail(
+            called,
+            expected + "; the same values again for the same seed",
+            "different values for the same seed",
+            "ignores_rng",
+        )
+    if isinstance(other, np.ndarray) and np.array_equal(other, x):
+        return _verdict_fail(
+            called,
+            expected + "; different values for a different seed",
+            "the same values for seeds 0 and 1",
+            "fixed_seed",
+        )
+    return None
+
+
+def _uniform_p(values, low, high):
+    """Kolmogorov-Smirnov p-value of values against U[low, high]."""
+    return stats.kstest(values, stats.uniform(loc=low, scale=high - low).cdf).pvalue
+
+
+def _judge_one_minus_log(run):
+    n = 2000
+    # p-values of the wrong distributions a learner may have drawn, over both ranges
+    alternatives = {"linear_scale": [], "log_of_beta": []}
+    first_failure = None
+    for low, high in ((0.9, 0.999), (0.5, 0.99)):
+        expected = (
+            f"{n} values in [{low}, {high}] with log10(1 - beta) uniform on "
+            f"[{np.log10(1 - high):.3g}, {np.log10(1 - low):.3g}]"
+        )
+        called, x = _draw(run, n, low, high, seed=0)
+        problem = _shape_problem(x, n, called, expected)
+        if problem:
+            return problem
+        if np.any(x < low) or np.any(x > high):
+            if np.all((x >= 1 - high) & (x <= 1 - low)):
+                mistake = "forgot_one_minus"
+            elif np.any(x < 0):
+                mistake = "exponent_sign"
+            elif (low, high) != (0.9, 0.999) and np.all((x >= 0.9) & (x <= 0.999)):
+                mistake = "hardcoded_beta_range"
+            else:
+                mistake = "out_of_range"
+            got = f"values from {x.min():.4g} to {x.max():.4g}, outside [{low}, {high}]"
+            return _verdict_fail(called, expected, got, mistake)
+        problem = _reproducibility_problem(run, x, n, low, high, called, expected)
+        if problem:
+            return problem
+        p = _uniform_p(np.log10(1 - x), np.log10(1 - high), np.log10(1 - low))
+        alternatives["linear_scale"].append(_uniform_p(x, low, high))
+        alternatives["log_of_beta"].append(_uniform_p(np.log10(x), np.log10(low), np.log10(high)))
+        if p < P_MIN and first_failure is None:
+            middle = 1 - np.sqrt((1 - low) * (1 - high))
+            got = (
+                f"{np.mean(x > middle):.0%} of the values above {middle:.4g}, the middle of the "
+                f"log(1 - beta) scale (Kolmogorov-Smirnov p = {p:.2g})"
+            )
+            first_failure = (called, expected + " (half of them above the middle)", got)
+    if first_failure is None:
+        return Verdict(True, called, expected, format_value(x))
+    best = max(alternatives, key=lambda name: min(alternatives[name]))
+    mistake = best if min(alternatives[best]) >= P_MIN else "wrong_distribution"
+    return _verdict_fail(*first_failure, mistake)
+
+
+def _mistake_one_minus_linear(n, low, high, rng):
+    return low + rng.random(n) * (high - low)
+
+
+def _mistake_log_of_beta(n, low, high, rng):
+    return scales.Log(low, high).sample(n, rng)
+
+
+def _mistake_forgot_one_minus(n, low, high, rng):
+    r = np.log10(1 - high) + rng.random(n) * (np.log10(1 - low) - np.log10(1 - high))
+    return 10.0**r
+
+
+def _mistake_ignores_rng(n, low, high, rng):
+    r = np.log10(1 - high) + np.random.rand(n) * (np.log10(1 - low) - np.log10(1 - high))  # noqa: NPY002
+    return 1 - 10.0**r
+
+
+def _mistake_hardcoded_beta_range(n, low, high, rng):
+    return 1 - 10.0 ** (-3 + 2 * rng.random(n))
+
+
+SAMPLE_ONE_MINUS_LOG = Exercise(
+    name="scales.sample_one_minus_log",
+    notebook=NOTEBOOK,
+    title="sample beta on the log(1 - beta) scale",
+    reference=scales.sample_one_minus_log,
+    judge=_judge_one_minus_log,
+    mistakes=(
+        Mistake(
+            "linear_scale",
+            "Uniform beta puts 90% of the samples in [0.9, 0.99], where the memory is 10 to 100 "
+            "steps. Sample r uniformly between log10(1 - high) and log10(1 - low), "
+            "then beta = 1 - 10**r.",
+            _mistake_one_minus_linear,
+        ),
+        Mistake(
+            "log_of_beta",
+            "log10(beta) barely moves on [0.9, 0.999]; it is 1 - beta that spans decades "
+            "(0.1 to 0.001). Sample log10(1 - beta) uniformly.",
+            _mistake_log_of_beta,
+        ),
+        Mistake(
+            "forgot_one_minus",
+            "Your values are 1 - beta (between 0.001 and 0.1). Return beta = 1 - 10**r.",
+            _mistake_forgot_one_minus,
+        ),
+        Mistake(
+            "ignores_rng",
+            "Draw from the Generator you are given (rng.random(n) or rng.uniform(...)), not from "
+            "np.random, so the same seed gives the same samples.",
+            _mistake_ignores_rng,
+        ),
+        Mistake(
+            "hardcoded_beta_range",
+            "r in [-3, -1] is right only for [0.9, 0.999]: compute the exponents from low and high.",
+            _mistake_hardcoded_beta_range,
+        ),
+    ),
+)
+
+
+def _judge_integers(run):
+    n = 6000
+    for low, high in ((2, 7), (50, 60)):
+        k = high - low + 1
+        expected = f"{n} integers from {low} to {high}, each about {n / k:.0f} times"
+        called, x = _draw(run, n, low, high, seed=0)
+        problem = _shape_problem(x, n, called, expected)
+        if problem:
+            return problem
+        if not np.all(x == np.round(x)):
+            return _verdict_fail(called, expected, format_value(x), "not_integers")
+        if not np.issubdtype(x.dtype, np.integer):
+            return _verdict_fail(
+                called, expected, f"whole numbers stored as {x.dtype}", "float_dtype"
+            )
+        if np.any(x < low) or np.any(x > high):
+            got = f"values from {x.min()} to {x.max()}, outside [{low}, {high}]"
+            return _verdict_fail(called, expected, got, "out_of_range")
+        counts = np.bincount(x - low, minlength=k)
+        got = "counts " + ", ".join(f"{low + i}: {c}" for i, c in enumerate(counts))
+        if counts[-1] == 0:
+            return _verdict_fail(called, expected, got, "high_excluded")
+        problem = _reproducibility_problem(run, x, n, low, high, called, expected)
+        if problem:
+            return problem
+        p = stats.chisquare(counts).pvalue
+        if p < P_MIN:
+            inner = counts[1:-1].mean()
+            ends = counts[[0, -1]].mean()
+            mistake = "rounding_halves_ends" if ends < 0.75 * inner else "not_uniform"
+            return _verdict_fail(called, expected, f"{got} (chi-square p = {p:.2g})", mistake)
+    return Verdict(True, called, expected, format_value(x))
+
+
+SAMPLE_INTEGERS = Exercise(
+    name="scales.sample_integers",
+    notebook=NOTEBOOK,
+    title="sample a number of hidden units",
+    reference=scales.sample_integers,
+    judge=_judge_integers,
+    mistakes=(
+        Mistake(
+            "high_excluded",
+            "rng.integers(low, high) stops before high. Pass high + 1 (or endpoint=True).",
+            lambda n, low, high, rng: rng.integers(low, high, size=n),
+        ),
+        Mistake(
+            "rounding_halves_ends",
+            "Rounding low + u (high - low) gives low and high only half a bin each. Use "
+            "rng.integers(low, high + 1, size=n).",
+            lambda n, low, high, rng: np.round(low + rng.random(n) * (high - low)).astype(int),
+        ),
+        Mistake(
+            "not_integers",
+            "#units must be whole numbers: draw integers, not points on a line.",
+            lambda n, low, high, rng: low + rng.random(n) * (high - low),
+        ),
+        Mistake(
+            "float_dtype",
+            "The values are whole but stored as floats; return an integer array (.astype(int)).",
+            lambda n, low, high, rng: rng.integers(low, high + 1, size=n).astype(float),
+        ),
+        Mistake(
+            "ignores_rng",
+            "Draw from the Generator you are given (rng.integers), not from np.random, so the same "
+            "seed gives the same samples.",
+            lambda n, low, high, rng: np.random.randint(low, high + 1, size=n),  # noqa: NPY002
+        ),
+    ),
+)
+
+
+EXERCISES = (SAMPLE_INTEGERS, LOG_FROM_UNIT, REMEMBERED_STEPS, SAMPLE_ONE_MINUS_LOG)
