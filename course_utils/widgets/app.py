@@ -1,0 +1,79 @@
+"""What every app of the course shares: controls, one figure updated in place, visible errors.
+
+An app builds its figure once and keeps its artists; on each change of a control it updates
+them (``set_data``, ``set_height``, ...) and asks for one redraw with ``draw_idle()``. Tests
+reach ``app.controls`` (name -> widget) and ``app.fig``: they set a control's value and look
+at what the artists now show. Errors inside a callback go to ``app.errors``, an Output the
+learner sees under the figure, instead of vanishing into the kernel log.
+"""
+
+from __future__ import annotations
+
+import traceback
+from contextlib import contextmanager
+
+import ipywidgets as widgets
+from IPython.display import display
+
+__all__ = ["App"]
+
+
+class App:
+    """Base class: subclasses set self.controls and self.fig, then call self._connect()."""
+
+    controls: dict
+    fig: object
+
+    def _connect(self):
+        self.errors = widgets.Output()
+        self._batching = False
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self._guarded(self.update)
+
+    @contextmanager
+    def _batch(self):
+        """Change several controls at once, then update and redraw once."""
+        self._batching = True
+        try:
+            yield
+        finally:
+            self._batching = False
+        self._on_change(None)
+
+    def update(self):
+        """Bring every artist in line with the controls."""
+        raise NotImplementedError
+
+    def _on_change(self, change):
+        if self._batching:
+            return
+        self._guarded(self.update)
+        self.fig.canvas.draw_idle()
+
+    def _guarded(self, fn):
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - shown to the learner, never lost
+            with self.errors:
+                print(traceback.format_exc())
+
+    @property
+    def widget(self):
+        """Controls above the figure, errors below it."""
+        canvas = self.fig.canvas
+        figure_view = canvas if isinstance(canvas, widgets.DOMWidget) else self._static_figure()
+        controls = widgets.HBox(
+            list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
+        )
+        return widgets.VBox([controls, figure_view, self.errors])
+
+    def _static_figure(self):
+        """Without ipympl (no %matplotlib widget) the figure shows once, as an image."""
+        out = widgets.Output()
+        with out:
+            display(self.fig)
+        return out
+
+    def _ipython_display_(self):
+        display(self.widget)

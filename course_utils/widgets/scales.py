@@ -1,0 +1,246 @@
+"""The apps of notebook 02 (sampling scales): the scale explorer and the memory of beta."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from scipy.signal import lfilter
+
+from .. import plotting, scales
+from .app import App
+
+__all__ = ["ScaleExplorer", "BetaMemory"]
+
+#: The two quantities the explorer samples; their decades are decades of alpha, or of 1 - beta.
+QUANTITIES = {
+    "learning rate alpha": {
+        "symbol": "alpha",
+        "scales": ("linear", "log"),
+        "exponents": (-6, 0),
+        "default": (-4, 0),
+    },
+    "momentum beta": {
+        "symbol": "beta",
+        "scales": ("linear", "log(1 - beta)"),
+        "exponents": (-4, -1),
+        "default": (-3, -1),
+    },
+}
+MAX_SAMPLES = 2000
+MAX_DECADES = 6
+
+
+def _decade_label(symbol, k):
+    """The decade [10**k, 10**(k+1)] of alpha, or of 1 - beta, named by where it starts."""
+    if symbol == "alpha":
+        return f"1e{k}"
+    return f"{1 - 10.0 ** (k + 1):.{max(-k - 1, 1)}f}"
+
+
+class ScaleExplorer(App):
+    """Draw samples of alpha or beta on a chosen scale; see where they land, per decade.
+
+    Left: the samples on a linear axis. Right: the share of samples in each decade (of alpha,
+    or of 1 - beta), against the equal share that sampling on the right scale gives.
+    """
+
+    def __init__(self, seed=0):
+        self.u = np.random.default_rng(seed).random(MAX_SAMPLES)
+        first = next(iter(QUANTITIES.values()))
+        self.controls = {
+            "n": widgets.IntSlider(
+                value=300, min=20, max=MAX_SAMPLES, step=20, description="samples",
+                continuous_update=True,
+            ),
+            "quantity": widgets.Dropdown(options=list(QUANTITIES), description="quantity"),
+            "scale": widgets.ToggleButtons(options=first["scales"], description="scale"),
+            "exponents": widgets.IntRangeSlider(
+                value=first["default"], min=first["exponents"][0], max=first["exponents"][1],
+                description="decades", continuous_update=True,
+            ),
+        }
+        self.controls["quantity"].observe(self._on_quantity, names="value")
+        self._build_figure()
+        self._connect()
+
+    def _build_figure(self):
+        self.fig, (self.ax_linear, self.ax_decades) = plotting.figure(1, 2)
+        self.hist = self.ax_linear.stairs(
+            np.zeros(30), np.linspace(0, 1, 31), fill=True, color=plotting.COLORS["main"]
+        )
+        plotting.label(self.ax_linear, "Samples on a linear axis", "value", "samples per bin")
+        self.bars = self.ax_decades.bar(
+            np.arange(MAX_DECADES), np.zeros(MAX_DECADES), color=plotting.COLORS["main"]
+        )
+        self.fair = self.ax_decades.axhline(0.25, color=plotting.COLORS["good"], ls="--")
+        self.ax_decades.set_ylim(0, 1)
+        plotting.key(self.ax_decades, [("- - equal share per decade", plotting.COLORS["good"])])
+        plotting.label(self.ax_decades, "Share of samples per decade", "decade", "share of samples")
+        self.note = plotting.takeaway(self.fig)
+
+    def _on_quantity(self, change):
+        q = QUANTITIES[change["new"]]
+        exponents = self.controls["exponents"]
+        with self._batch():
+            self.controls["scale"].options = q["scales"]
+            self.controls["scale"].value = q["scales"][0]
+            # widen first so that the new value always fits the bounds in between
+            exponents.min, exponents.max = -6, 0
+            exponents.value = q["default"]
+            exponents.min, exponents.max = q["exponents"]
+
+    def scale(self):
+        """The Scale the controls describe, or None for an empty range."""
+        q = QUANTITIES[self.controls["quantity"].value]
+        k_low, k_high = self.controls["exponents"].value
+        if k_low == k_high:
+            return None
+        name = self.controls["scale"].value
+        if q["symbol"] == "alpha":
+            kind = scales.Log if name == "log" else scales.Linear
+            return kind(10.0**k_low, 10.0**k_high)
+        kind = scales.OneMinusLog if name.startswith("log") else scales.Linear
+        return kind(1 - 10.0**k_high, 1 - 10.0**k_low)
+
+    def samples(self):
+        """The first n samples on the chosen scale. -> (n,)"""
+        return self.scale().from_unit(self.u[: self.controls["n"].value])
+
+    def update(self):
+        q = QUANTITIES[self.controls["quantity"].value]
+        symbol = q["symbol"]
+        scale = self.scale()
+        if scale is None:
+            self.note.set_text("Choose a range of at least one decade.")
+            return
+        x = self.samples()
+        counts, edges = np.histogram(x, bins=30, range=(scale.low, scale.high))
+        self.hist.set_data(values=counts, edges=edges)
+        self.ax_linear.set_xlim(scale.low, scale.high)
+        self.ax_linear.set_ylim(0, max(counts.max(), 1) * 1.15)
+        self.ax_linear.set_xlabel(symbol)
+
+        k_low, k_high = self.controls["exponents"].value
+        decades = np.arange(k_low, k_high)
+        distance = x if symbol == "alpha" else 1 - x  # the quantity whose decades matter
+        k_of_x = np.clip(np.floor(np.log10(distance)), k_low, k_high - 1)
+        shares = np.array([np.mean(k_of_x == k) for k in decades])
+        for i, bar in enumerate(self.bars):
+            bar.set_visible(i < len(decades))
+            bar.set_height(shares[i] if i < len(decades) else 0)
+        self.ax_decades.set_xlim(-0.6, len(decades) - 0.4)
+        self.ax_decades.set_xticks(
+            np.arange(len(decades)), [_decade_label(symbol, k) for k in decades]
+        )
+        self.ax_decades.set_xlabel(
+            "decade of alpha, from" if symbol == "alpha" else "decade of 1 - beta, from beta ="
+        )
+        self.fair.set_ydata([1 / len(decades)] * 2)
+
+        top = shares[-1] if symbol == "alpha" else shares[0]
+        if symbol == "alpha":
+            top_range = f"alpha in [{scale.high / 10:g}, {scale.high:g}]"
+        else:
+            top_range = f"beta in [{scale.low:g}, {1 - (1 - scale.low) / 10:g}]"
+        self.note.set_text(
+            f"{self.controls['scale'].value.capitalize()} sampling puts {top:.0%} of the samples "
+            f"in {top_range}; the right scale gives each of the {len(decades)} decades "
+            f"{1 / len(decades):.0%}."
+        )
+
+
+#: beta on the slider moves on the log(1 - beta) scale: 1 - beta from 0.5 to 0.0005.
+BETA_OPTIONS = sorted({round(1 - 10.0**-k, 6) for k in np.arange(0.3, 3.31, 0.05)} | {0.9, 0.99})
+NUDGE = 0.0005
+SIGNAL_STEPS = 3000
+PLOT_EVERY = 4  # the average is smooth: every 4th step draws the same curve, 4 times faster
+NOISE = 0.4
+MEMORY_SHARE = 1 - np.exp(-1)
+
+
+class BetaMemory(App):
+    """How many steps an exponentially weighted average remembers: 1 / (1 - beta).
+
+    Left: the share of the average's weight that lies on the last k steps, 1 - beta**k, with
+    k = 1 / (1 - beta) marked. Right: a noisy signal and its average. With "compare" on, the
+    same for beta + 0.0005: nothing changes at 0.9, the memory doubles at 0.999.
+    """
+
+    def __init__(self, seed=0):
+        rng = np.random.default_rng(seed)
+        t = np.arange(SIGNAL_STEPS)
+        self.trend = 1 + 0.5 * np.sin(2 * np.pi * t / 700)
+        self.signal = self.trend + NOISE * rng.standard_normal(t.size)
+        self.k = np.unique(np.round(np.logspace(0, 4, 300)))
+        self.controls = {
+            "beta": widgets.SelectionSlider(
+                options=[(f"{b:.4f}".rstrip("0"), b) for b in BETA_OPTIONS],
+                value=0.9, description="beta", continuous_update=True,
+            ),
+            "compare": widgets.Checkbox(value=True, description=f"compare with beta + {NUDGE}"),
+        }
+        self._build_figure()
+        self._connect()
+
+    def _build_figure(self):
+        colors = plotting.COLORS
+        self.fig, (self.ax_share, self.ax_signal) = plotting.figure(1, 2)
+        ax = self.ax_share
+        ax.set_xscale("log")
+        ax.set_xlim(1, 1e4)
+        ax.set_ylim(0, 1.02)
+        ax.axhline(MEMORY_SHARE, color=colors["muted"], ls=":", lw=1)
+        (self.share_line,) = ax.plot([], [], color=colors["main"])
+        (self.share_nudged,) = ax.plot([], [], color=colors["other"], ls="--")
+        self.memory_mark = ax.axvline(10, color=colors["main"], lw=1)
+        self.memory_nudged = ax.axvline(10, color=colors["other"], lw=1, ls="--")
+        ax.minorticks_off()
+        plotting.key(ax, [("beta", colors["main"]), (f"beta + {NUDGE}", colors["other"])])
+        plotting.label(
+            ax, "How far back the average looks", "steps back k (log axis)",
+            "share of weight in last k",
+        )
+        ax = self.ax_signal
+        # the noise as a band, not a jagged line of 3000 points: a tenth of the drawing time
+        t = np.arange(0, SIGNAL_STEPS, PLOT_EVERY)
+        trend = self.trend[::PLOT_EVERY]
+        ax.fill_between(
+            t, trend - 2 * NOISE, trend + 2 * NOISE, color=colors["muted"], alpha=0.25,
+            lw=0,
+        )
+        (self.avg_line,) = ax.plot([], [], color=colors["main"], lw=1.5)
+        (self.avg_nudged,) = ax.plot([], [], color=colors["other"], lw=1.5, ls="--")
+        ax.set_xlim(0, SIGNAL_STEPS)
+        ax.set_ylim(-0.5, 2.7)
+        plotting.key(ax, [("noisy signal (95% band)", colors["muted"]), ("its average", colors["main"])])
+        plotting.label(ax, "A noisy signal and its average", "step t", "value")
+        self.note = plotting.takeaway(self.fig)
+
+    def average(self, momentum):
+        """v_t = momentum v_(t-1) + (1 - momentum) signal_t, from v_0 = 0. -> (SIGNAL_STEPS,)"""
+        return lfilter([1 - momentum], [1, -momentum], self.signal)
+
+    def update(self):
+        beta = self.controls["beta"].value
+        compare = self.controls["compare"].value
+        nudged = beta + NUDGE
+        memory, memory_nudged = scales.remembered_steps(beta), scales.remembered_steps(nudged)
+        self.share_line.set_data(self.k, 1 - beta**self.k)
+        self.memory_mark.set_xdata([memory, memory])
+        t = np.arange(0, SIGNAL_STEPS, PLOT_EVERY)
+        self.avg_line.set_data(t, self.average(beta)[::PLOT_EVERY])
+        for artist in (self.share_nudged, self.memory_nudged, self.avg_nudged):
+            artist.set_visible(compare)
+        if compare:
+            self.share_nudged.set_data(self.k, 1 - nudged**self.k)
+            self.memory_nudged.set_xdata([memory_nudged, memory_nudged])
+            self.avg_nudged.set_data(t, self.average(nudged)[::PLOT_EVERY])
+            self.note.set_text(
+                f"beta = {beta:g} remembers about {memory:.0f} steps; beta + {NUDGE} = {nudged:g} "
+                f"remembers {memory_nudged:.0f} ({memory_nudged / memory - 1:+.0%})."
+            )
+        else:
+            self.note.set_text(
+                f"beta = {beta:g} remembers about {memory:.0f} steps: the last {memory:.0f} steps "
+                f"carry {MEMORY_SHARE:.0%} of the average's weight."
+            )
