@@ -8,6 +8,7 @@ environment and the kernel from another, or lack the ipympl / ipywidgets front-e
 from __future__ import annotations
 
 import html
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -33,13 +34,14 @@ FIX = "run `python -m pip install -r requirements.txt` in the course's folder, t
 
 
 def _version_tuple(text):
+    """"2.4.6rc1" -> (2, 4, 6): the leading numbers, enough to compare with a minimum."""
     parts = []
     for piece in text.split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        if not digits:
+        match = re.match(r"\d+", piece)
+        if not match:
             break
-        parts.append(int(digits))
-        if not piece.isdigit():
+        parts.append(int(match.group()))
+        if match.group() != piece:
             break
     return tuple(parts)
 

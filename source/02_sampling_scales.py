@@ -110,8 +110,9 @@ print(
 # $$r = -4\,u,\quad u \sim U[0, 1], \qquad \alpha = 10^{r} \in [10^{-4}, 1].$$
 #
 # (The notes write $r = -\beta \cdot \text{rand}()$: a slip; the factor is the number of decades,
-# 4.) For any range $[\text{low}, \text{high}]$: $r$ runs from $\log_{10}\text{low}$ to
-# $\log_{10}\text{high}$.
+# 4.) For any range $[\text{low}, \text{high}]$, $r$ runs uniformly from $\log_{10}\text{low}$
+# to $\log_{10}\text{high}$; below, $u = 0$ gives low, so for $[10^{-4}, 1]$ that is
+# $r = -4 + 4u$, the same distribution as $-4u$.
 #
 # **Exercise 2.** Write `log_from_unit(u, low, high)`: map $u \in [0, 1]$ (an array) to
 # $10^r$ with $r = \log_{10}\text{low} + u\,(\log_{10}\text{high} - \log_{10}\text{low})$, so

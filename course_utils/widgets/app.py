@@ -26,6 +26,7 @@ class App:
 
     def _connect(self):
         self.errors = widgets.Output()
+        self.failures = []  # tracebacks of failed updates, for tests
         self._batching = False
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -55,8 +56,9 @@ class App:
         try:
             fn()
         except Exception:  # noqa: BLE001 - shown to the learner, never lost
+            self.failures.append(traceback.format_exc())
             with self.errors:
-                print(traceback.format_exc())
+                print(self.failures[-1])
 
     @property
     def widget(self):

@@ -1,0 +1,210 @@
+"""course_utils.checks: every catalogued mistake is named, and no learner code can break a check."""
+
+import operator
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import course_utils
+from course_utils import checks
+from course_utils.exercises import EXERCISES
+
+NAMES = sorted(EXERCISES)
+MISTAKES = [(name, m.name) for name in NAMES for m in EXERCISES[name].mistakes]
+
+
+def test_exercises_are_listed_by_the_dotted_name_of_their_reference():
+    assert checks.EXERCISES is EXERCISES
+    assert {"scales.log_from_unit", "scales.sample_one_minus_log"} <= set(NAMES)
+    for name, exercise in EXERCISES.items():
+        assert operator.attrgetter(name)(course_utils) is exercise.reference, name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reference_passes(name):
+    result = checks.check(name, EXERCISES[name].reference)
+    assert result.status == "passed", str(result)
+    assert result.mistake is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_exercise_catalogues_at_least_three_mistakes(name):
+    mistakes = [m.name for m in EXERCISES[name].mistakes]
+    assert len(mistakes) >= 3
+    assert len(set(mistakes)) == len(mistakes)
+    assert all(m.hint for m in EXERCISES[name].mistakes)
+
+
+@pytest.mark.parametrize(("name", "mistake"), MISTAKES)
+def test_every_catalogued_mistake_is_named(name, mistake):
+    result = checks.check(name, EXERCISES[name].mistake(mistake).fn)
+    assert result.status == "failed"
+    assert result.mistake == mistake, str(result)
+    assert result.hint == EXERCISES[name].mistake(mistake).hint
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError("Replace this line with your code.")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_stub_is_not_attempted(name):
+    result = checks.check(name, _stub)
+    assert result.status == "not attempted"
+    assert result.mistake is None
+    assert "Not attempted" in str(result)
+
+
+ODD = {
+    "returns None": lambda *a, **k: None,
+    "returns a list": lambda *a, **k: [1.0, 2.0],
+    "returns a string": lambda *a, **k: "0.01",
+    "returns a wrong shape": lambda *a, **k: np.zeros((3, 3)),
+    "returns NaN": lambda *a, **k: np.full(5, np.nan),
+    "returns a dict": lambda *a, **k: {"a": 1},
+    "raises ZeroDivisionError": lambda *a, **k: 1 / 0,
+    "raises KeyError": lambda *a, **k: {}["x"],
+    "takes no arguments": lambda: 1.0,
+}
+
+
+@pytest.mark.parametrize("odd", list(ODD))
+@pytest.mark.parametrize("name", NAMES)
+def test_odd_functions_fail_with_a_report_and_never_raise(name, odd):
+    result = checks.check(name, ODD[odd])
+    assert result.status == "failed", str(result)
+    assert result.mistake
+    report = str(result)
+    assert report.startswith("Not yet")
+    assert "Hint:" in report
+    assert result._repr_html_().count("data-status='failed'") == 1
+
+
+def test_report_says_what_was_called_expected_and_returned():
+    def linear(u, low, high):
+        return low + u * (high - low)
+
+    result = checks.check("scales.log_from_unit", linear)
+    report = str(result)
+    assert "Called: linear(u=array([0.  , 0.25, 0.5 , 0.75, 1.  ])" in report
+    assert "Expected: array([1.e-04, 1.e-03, 1.e-02, 1.e-01, 1.e+00])" in report
+    assert "Got: array(" in report and "values differ" in report
+    assert "Mistake: linear_scale" in report
+    assert "log10" in result.hint
+
+
+def test_an_exception_is_reported_with_the_learners_line():
+    def broken(u, low, high):
+        return np.log10(low) + undefined_name  # noqa: F821
+
+    result = checks.check("scales.log_from_unit", broken)
+    assert result.mistake == "raised"
+    assert "NameError" in result.got and "undefined_name" in result.got
+
+
+def test_a_function_that_mutates_its_input_is_flagged():
+    def in_place(u, low, high):
+        u *= np.log10(high) - np.log10(low)
+        u += np.log10(low)
+        return 10.0**u
+
+    result = checks.check("scales.log_from_unit", in_place)
+    assert result.status == "failed"
+    assert result.mistake == "mutates_input"
+    assert "u was changed in place" in result.got
+
+
+def test_the_check_never_mutates_the_learners_results():
+    kept = np.array([1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    copy_before = kept.copy()
+
+    def returns_a_global(u, low, high):
+        return kept
+
+    checks.check("scales.log_from_unit", returns_a_global)
+    np.testing.assert_array_equal(kept, copy_before)
+
+
+def test_an_endless_function_is_stopped():
+    def endless(u, low, high):
+        while True:
+            pass
+
+    start = time.perf_counter()
+    result = checks.check("scales.log_from_unit", endless, timeout=0.3)
+    assert time.perf_counter() - start < 3
+    assert result.mistake == "too_slow"
+    assert "0.3 s" in result.got
+
+
+def test_an_endless_function_is_given_up_on_outside_the_main_thread():
+    def sleepy(u, low, high):
+        time.sleep(5)
+
+    box = {}
+    worker = threading.Thread(
+        target=lambda: box.update(r=checks.check("scales.log_from_unit", sleepy, timeout=0.3))
+    )
+    start = time.perf_counter()
+    worker.start()
+    worker.join(4)
+    assert time.perf_counter() - start < 3
+    assert box["r"].mistake == "too_slow"
+
+
+def test_an_except_clause_in_learner_code_cannot_swallow_the_time_limit():
+    def stubborn(u, low, high):
+        while True:
+            try:
+                time.sleep(0.01)
+            except Exception:  # noqa: BLE001, S112
+                continue
+
+    assert checks.check("scales.log_from_unit", stubborn, timeout=0.3).mistake == "too_slow"
+
+
+def test_unknown_names_and_non_functions_are_reported():
+    result = checks.check("scales.no_such_thing", lambda: 0)
+    assert result.status == "failed" and result.mistake == "unknown_exercise"
+    assert "scales.log_from_unit" in result.hint
+    result = checks.check("scales.log_from_unit", 42)
+    assert result.mistake == "not_a_function"
+
+
+def test_a_seeded_sampler_that_ignores_its_rng_is_caught():
+    def global_random(n, low, high, rng):
+        r = np.random.uniform(np.log10(1 - high), np.log10(1 - low), size=n)  # noqa: NPY002
+        return 1 - 10.0**r
+
+    assert checks.check("scales.sample_one_minus_log", global_random).mistake == "ignores_rng"
+
+
+def test_any_correct_sampler_passes_not_only_the_reference():
+    def by_inverse(n, low, high, rng):
+        return scales_one_minus(rng.random(n), low, high)
+
+    def scales_one_minus(u, low, high):
+        return 1 - (1 - low) * ((1 - high) / (1 - low)) ** u
+
+    assert checks.check("scales.sample_one_minus_log", by_inverse).status == "passed"
+
+    def by_choice(n, low, high, rng):
+        return rng.choice(np.arange(low, high + 1), size=n)
+
+    assert checks.check("scales.sample_integers", by_choice).status == "passed"
+
+
+def test_progress_lists_the_notebooks_exercises_with_their_latest_status():
+    name = "scales.remembered_steps"
+    checks.check(name, EXERCISES[name].reference)
+    summary = checks.progress("02")
+    rows = {row[0]: row[2] for row in summary.rows}
+    assert set(rows) == {n for n, e in EXERCISES.items() if e.notebook == "02"}
+    assert rows[name] == "passed"
+    checks.check(name, _stub)
+    assert dict((r[0], r[2]) for r in checks.progress("02").rows)[name] == "not attempted"
+    assert "exercises passed" in str(summary)
+    with pytest.raises(ValueError, match="no exercises for notebook '99'"):
+        checks.progress("99")

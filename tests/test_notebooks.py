@@ -1,0 +1,86 @@
+"""Every learner and solution notebook runs headless, top to bottom, with live figures on."""
+
+import functools
+import re
+
+import nbformat
+import pytest
+
+from course_utils.exercises import EXERCISES
+
+from .support import ROOT, require
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+STATUS = re.compile(r"class='course-check' data-status='([a-z ]+)'")
+
+
+@functools.cache
+def _execute(path):
+    """The notebook at path, executed once per test session."""
+    try:
+        from nbclient import NotebookClient
+    except ImportError:
+        require(False, "nbclient is not installed: python -m pip install -r requirements-test.txt")
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    return nb
+
+
+def _outputs(nb):
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            yield from cell.outputs
+
+
+def _statuses(nb):
+    return [
+        m.group(1)
+        for out in _outputs(nb)
+        for m in STATUS.finditer(out.get("data", {}).get("text/html", ""))
+    ]
+
+
+def _exercises_of(path):
+    return [name for name, ex in EXERCISES.items() if ex.notebook == path.name[:2]]
+
+
+def _assert_clean(nb, path):
+    for out in _outputs(nb):
+        assert out.output_type != "error", f"{path.name}: {out.get('ename')}: {out.get('evalue')}"
+        if out.output_type == "stream":
+            assert out.name != "stderr" or "Warning" not in out.text, f"{path.name}: {out.text}"
+    env = "".join(str(o.get("data", {}).get("text/plain", "")) for o in _outputs(nb))
+    assert "Environment ready" in env, f"{path.name}: the setup check did not pass"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_solution_notebook_runs_and_every_check_passes(path):
+    nb = _execute(path)
+    _assert_clean(nb, path)
+    statuses = _statuses(nb)
+    assert len(statuses) == len(_exercises_of(path)) >= 3
+    assert statuses == ["passed"] * len(statuses)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_fresh_learner_notebook_runs_with_every_check_not_attempted(path):
+    nb = _execute(path)
+    _assert_clean(nb, path)
+    statuses = _statuses(nb)
+    assert len(statuses) == len(_exercises_of(path)) >= 3
+    assert statuses == ["not attempted"] * len(statuses)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_notebooks_show_live_figures(path):
+    nb = _execute(path)
+    views = [
+        out["data"]["application/vnd.jupyter.widget-view+json"]
+        for out in _outputs(nb)
+        if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+    ]
+    assert len(views) >= 2, "expected at least two live apps"

@@ -1,0 +1,71 @@
+"""The project as a newcomer meets it: two commands in the README, CI running the same one, lint."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+from .support import ROOT, require
+
+
+def _readme_commands():
+    text = (ROOT / "README.md").read_text()
+    return {
+        kind: match.group(1).strip()
+        for kind, match in (
+            (k, re.search(rf"<!-- {k}-command -->\n```bash\n(.*?)\n```", text, re.S))
+            for k in ("open", "test")
+        )
+        if match
+    }
+
+
+def test_readme_has_exactly_two_command_lines():
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)\n```", text, re.S)
+    assert len(blocks) == 2, "the README gives exactly two command blocks"
+    assert all(len(b.strip().splitlines()) == 1 for b in blocks)
+    commands = _readme_commands()
+    assert commands["open"].startswith("python -m pip install -r requirements.txt")
+    assert "jupyterlab" in commands["open"]
+    assert commands["test"] == "python -m pip install -r requirements-test.txt && python -m pytest"
+
+
+def test_ci_runs_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "<!-- test-command -->" in script and 'eval "$test_command"' in script
+    extracted = subprocess.run(
+        ["bash", "-c", "sed -n '/<!-- test-command -->/,/^```$/p' README.md | sed '1,2d;$d'"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    assert extracted == _readme_commands()["test"]
+
+
+def test_requirements_pin_lower_bounds_only():
+    for name in ("requirements.txt", "requirements-test.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.strip()
+            if not line or line.startswith(("#", "-r", "-e")):
+                continue
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+>=[0-9.]+", line), f"{name}: {line}"
+
+
+def _ruff():
+    found = shutil.which("ruff") or (
+        subprocess.run([sys.executable, "-m", "ruff", "--version"], capture_output=True).returncode
+        == 0
+    )
+    require(bool(found), "ruff is not installed: python -m pip install -r requirements-test.txt")
+    return [sys.executable, "-m", "ruff"]
+
+
+def test_ruff_check_is_clean():
+    result = subprocess.run([*_ruff(), "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    result = subprocess.run(
+        [*_ruff(), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

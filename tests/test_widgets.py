@@ -1,0 +1,184 @@
+"""The apps: every control swept over its whole range; no exception, warning or NaN; artists follow."""
+
+import itertools
+import warnings
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.collections import Collection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.text import Text
+
+from course_utils import plotting
+from course_utils.widgets import App
+from course_utils.widgets.scales import BetaMemory, ScaleExplorer
+
+APPS = [ScaleExplorer, BetaMemory]
+
+
+def _values(control):
+    """Every value a learner can give the control."""
+    if isinstance(control, widgets.Checkbox | widgets.ToggleButton):
+        return [False, True]
+    if hasattr(control, "options"):
+        return [value for _, value in control._options_full] if hasattr(
+            control, "_options_full"
+        ) else list(control.options)
+    if isinstance(control, widgets.IntRangeSlider):
+        lo, hi = control.min, control.max
+        return [(a, b) for a in range(lo, hi + 1) for b in range(a, hi + 1)]
+    if isinstance(control, widgets.IntSlider):
+        return list(range(control.min, control.max + 1, control.step)) + [control.max]
+    if isinstance(control, widgets.FloatSlider):
+        return list(np.linspace(control.min, control.max, 41))
+    raise TypeError(f"no sweep for {type(control).__name__}")
+
+
+def _option_values(control):
+    return [o[1] if isinstance(o, tuple) else o for o in control.options]
+
+
+def _artist_state(fig):
+    """Everything the figure shows after a draw, as plain data: to detect change and find NaN."""
+    fig.canvas.draw()
+    state = []
+    for artist in fig.findobj():
+        if not artist.get_visible():
+            continue
+        if isinstance(artist, Line2D):
+            state.append(np.asarray(artist.get_xydata(), dtype=float))
+        elif isinstance(artist, Text):
+            state.append(artist.get_text())
+        elif isinstance(artist, Patch):
+            state.append(np.asarray(artist.get_path().vertices, dtype=float))
+            state.append(np.asarray(artist.get_patch_transform().get_matrix(), dtype=float))
+        elif isinstance(artist, Collection):
+            state.extend(np.asarray(p.vertices, dtype=float) for p in artist.get_paths())
+    for ax in fig.axes:
+        state.append(np.array(ax.get_xlim() + ax.get_ylim()))
+    return state
+
+
+def _has_nan(state):
+    for item in state:
+        if isinstance(item, str):
+            if "nan" in item.lower().split() or "inf" in item.lower().split():
+                return True
+        elif np.any(~np.isfinite(item)):
+            return True
+    return False
+
+
+def _same(a, b):
+    return len(a) == len(b) and all(
+        (x == y) if isinstance(x, str) else (np.shape(x) == np.shape(y) and np.allclose(x, y))
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+@pytest.fixture(params=APPS, ids=lambda cls: cls.__name__)
+def app(request):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        made = request.param()
+    yield made
+    plt.close(made.fig)
+
+
+def test_app_is_an_app_with_reachable_controls_and_figure(app):
+    assert isinstance(app, App)
+    assert app.controls and all(isinstance(c, widgets.ValueWidget) for c in app.controls.values())
+    first = next(iter(app.controls.values()))
+    assert isinstance(first, widgets.IntSlider | widgets.FloatSlider | widgets.SelectionSlider), (
+        "the first control must be a slider (the browser test moves it with the keyboard)"
+    )
+    assert isinstance(app.widget, widgets.VBox)
+    assert plotting.figure_problems(app.fig) == []
+
+
+def test_every_control_swept_over_its_range(app):
+    """Each control alone over all its values, the others at their defaults."""
+    for name, control in app.controls.items():
+        default = control.value
+        values = _option_values(control) if hasattr(control, "options") else _values(control)
+        for value in values:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                control.value = value
+                state = _artist_state(app.fig)  # draws: warnings of the draw count too
+            assert app.failures == [], f"{name}={value!r}: {app.failures[-1]}"
+            assert not _has_nan(state), f"NaN or inf in an artist at {name}={value!r}"
+            assert plotting.figure_problems(app.fig) == []
+        control.value = default
+
+
+def test_artists_change_when_any_control_changes(app):
+    for name, control in app.controls.items():
+        default = control.value
+        before = _artist_state(app.fig)
+        values = _option_values(control) if hasattr(control, "options") else _values(control)
+        changed = [v for v in values if v != default]
+        control.value = changed[len(changed) // 2]
+        assert not _same(before, _artist_state(app.fig)), f"nothing changed when {name} changed"
+        control.value = default
+        assert _same(before, _artist_state(app.fig)), f"{name} back to default, figure differs"
+
+
+def test_scale_explorer_every_combination_of_quantity_scale_and_range():
+    app = ScaleExplorer()
+    quantity, scale, exponents = (app.controls[k] for k in ("quantity", "scale", "exponents"))
+    for q in quantity.options:
+        quantity.value = q
+        pairs = list(itertools.combinations_with_replacement(range(exponents.min, exponents.max + 1), 2))
+        for s in scale.options:
+            scale.value = s
+            for pair in pairs:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    exponents.value = pair
+                assert app.failures == []
+                assert not _has_nan(_artist_state(app.fig))
+                if pair[0] < pair[1]:
+                    shares = [b.get_height() for b in app.bars if b.get_visible()]
+                    assert len(shares) == pair[1] - pair[0]
+                    assert sum(shares) == pytest.approx(1.0)
+    plt.close(app.fig)
+
+
+def test_scale_explorer_right_scale_gives_equal_shares_and_linear_crowds_the_top():
+    app = ScaleExplorer()
+    app.controls["n"].value = app.controls["n"].max
+    app.controls["scale"].value = "log"
+    log_shares = [b.get_height() for b in app.bars if b.get_visible()]
+    app.controls["scale"].value = "linear"
+    linear_shares = [b.get_height() for b in app.bars if b.get_visible()]
+    assert max(log_shares) - min(log_shares) < 0.06
+    assert linear_shares[-1] > 0.85
+    assert "90%" in app.note.get_text() or "89%" in app.note.get_text() or "91%" in app.note.get_text()
+    plt.close(app.fig)
+
+
+def test_beta_memory_marks_one_over_one_minus_beta():
+    app = BetaMemory()
+    app.controls["beta"].value = 0.999
+    assert app.memory_mark.get_xdata()[0] == pytest.approx(1000)
+    assert app.memory_nudged.get_xdata()[0] == pytest.approx(2000)
+    assert "+100%" in app.note.get_text()
+    app.controls["beta"].value = 0.9
+    assert "+1%" in app.note.get_text() or "+0%" in app.note.get_text()
+    plt.close(app.fig)
+
+
+def test_errors_in_an_update_are_shown_not_raised():
+    app = BetaMemory()
+
+    def broken():
+        raise RuntimeError("boom")
+
+    app.update = broken
+    app.controls["beta"].value = 0.99
+    assert len(app.failures) == 1 and "RuntimeError: boom" in app.failures[0]
+    plt.close(app.fig)
