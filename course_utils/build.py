@@ -36,7 +36,7 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
-STUB = "# YOUR CODE HERE\nraise NotImplementedError(\"Replace this line with your code.\")"
+STUB = '# YOUR CODE HERE\nraise NotImplementedError("Replace this line with your code.")'
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 MARKER = re.compile(r"^(\s*)(# BEGIN SOLUTION|# END SOLUTION)\s*$")
 
@@ -56,7 +56,9 @@ def strip_solutions(code, where="cell"):
     for number, line in enumerate(code.splitlines(), start=1):
         match = MARKER.match(line)
         if not match and (BEGIN in line or END in line):
-            raise MarkerError(f"{where}, line {number}: a solution marker must stand alone on its line")
+            raise MarkerError(
+                f"{where}, line {number}: a solution marker must stand alone on its line"
+            )
         if match and match.group(2) == BEGIN:
             if opened:
                 raise MarkerError(

@@ -33,10 +33,10 @@ GENERIC_HINTS = {
     "not_implemented": "Replace the `raise NotImplementedError` line with your code.",
     "raised": "Your function raised an exception; read its last line above.",
     "too_slow": "Your function did not return in time: look for a loop that never ends.",
-    "mutates_input": "Your function changed an array it was given; work on a copy or build a new array.",
+    "mutates_input": "Your function changed an array it was given; build a new array instead.",
     "returned_none": "Your function returned None: did you forget the `return` line?",
     "wrong_type": "Return a numpy array (or a number for a scalar answer), as the reference does.",
-    "wrong_shape": "Check which axis you reduce or sample over, and the number of values asked for.",
+    "wrong_shape": "Check the axis you reduce or sample over, and the number of values asked for.",
     "nan": "NaN appeared: look for 0/0, log of a non-positive number, or an overflow.",
 }
 
@@ -277,9 +277,7 @@ def check(name, fn, *, timeout=5.0):
         exercise = EXERCISES[name]
     except (KeyError, TypeError):
         known = ", ".join(sorted(EXERCISES))
-        return CheckResult(
-            str(name), FAILED, "unknown_exercise", hint=f"Known exercises: {known}."
-        )
+        return CheckResult(str(name), FAILED, "unknown_exercise", hint=f"Known exercises: {known}.")
     if not callable(fn):
         return _record(
             CheckResult(
@@ -380,5 +378,7 @@ def progress(notebook):
     )
     if not rows:
         notebooks = sorted({ex.notebook for ex in EXERCISES.values()})
-        raise ValueError(f"no exercises for notebook {notebook!r}; notebooks with exercises: {notebooks}")
+        raise ValueError(
+            f"no exercises for notebook {notebook!r}; notebooks with exercises: {notebooks}"
+        )
     return Progress(notebook, rows)

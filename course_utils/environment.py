@@ -30,11 +30,14 @@ LAB_EXTENSIONS = {
     "ipympl": "jupyter-matplotlib",
     "ipywidgets": "@jupyter-widgets/jupyterlab-manager",
 }
-FIX = "run `python -m pip install -r requirements.txt` in the course's folder, then restart JupyterLab"
+FIX = (
+    "run `python -m pip install -r requirements.txt` in the course's folder, "
+    "then restart JupyterLab"
+)
 
 
 def _version_tuple(text):
-    """"2.4.6rc1" -> (2, 4, 6): the leading numbers, enough to compare with a minimum."""
+    """ "2.4.6rc1" -> (2, 4, 6): the leading numbers, enough to compare with a minimum."""
     parts = []
     for piece in text.split("."):
         match = re.match(r"\d+", piece)

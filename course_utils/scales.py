@@ -127,7 +127,7 @@ class Linear(Scale):
 
 
 class Integer(Scale):
-    """Every integer of [low, high] equally likely: u's interval is cut into high - low + 1 equal bins."""
+    """Every integer of [low, high] equally likely: [0, 1] is cut into high - low + 1 equal bins."""
 
     def _validate(self, low, high):
         for name, value in (("low", low), ("high", high)):
@@ -206,7 +206,7 @@ def sample_one_minus_log(n, low, high, rng):
 
 
 def remembered_steps(momentum):
-    """How many past steps an exponentially weighted average with this momentum remembers: 1 / (1 - momentum).
+    """How many past steps an exponentially weighted average remembers: 1 / (1 - momentum).
 
     The weight of the step k back is (1 - momentum) momentum**k; the first 1 / (1 - momentum)
     steps carry about 1 - 1/e = 63% of it.

@@ -76,6 +76,7 @@ for scale in (scales.Linear(1e-4, 1.0), scales.Log(1e-4, 1.0), scales.OneMinusLo
 # **Exercise 1.** Write `sample_integers(n, low, high, rng)`: `n` integers, uniform on
 # $\{\text{low}, \dots, \text{high}\}$, drawn from the Generator `rng` (so a seed reproduces them).
 
+
 # %%
 def sample_integers(n, low, high, rng):
     """n integers drawn uniformly from [low, high], both ends included. -> (n,) int"""
@@ -118,6 +119,7 @@ print(
 # $10^r$ with $r = \log_{10}\text{low} + u\,(\log_{10}\text{high} - \log_{10}\text{low})$, so
 # that $u = 0$ gives low and $u = 1$ gives high.
 
+
 # %%
 def log_from_unit(u, low, high):
     """u: (...) in [0, 1] -> 10**r with r uniform between log10(low) and log10(high)."""
@@ -152,6 +154,7 @@ explorer
 # **Exercise 3.** Write `remembered_steps(momentum)`: $1 / (1 - \text{momentum})$, for a number
 # or an array. (In code the averaging $\beta$ is called `momentum`, so that it is never confused
 # with batch norm's shift $\beta$ of notebook 04.)
+
 
 # %%
 def remembered_steps(momentum):
@@ -206,6 +209,7 @@ memory
 # tests the distribution with a Kolmogorov-Smirnov test, not exact values, so any correct way of
 # drawing passes.
 
+
 # %%
 def sample_one_minus_log(n, low, high, rng):
     """n values of beta in [low, high] with log10(1 - beta) uniform. -> (n,)"""
@@ -258,12 +262,14 @@ for name, b in betas.items():
 fig, ax = plotting.figure(figsize=(9.5, 3.4))
 bins = np.linspace(-3, -1, 21)  # log10(1 - beta): ten bins per decade
 colors = [plotting.COLORS["other"], plotting.COLORS["main"], plotting.COLORS["muted"]]
-for (name, b), color in zip(betas.items(), colors, strict=True):
+for b, color in zip(betas.values(), colors, strict=True):
     ax.stairs(np.histogram(np.log10(1 - b), bins)[0] / n, bins, color=color, lw=2)
 plotting.key(ax, [(name, color) for name, color in zip(betas, colors, strict=True)], x=0.55)
 ax.set_xticks([-3, -2, -1], ["0.999", "0.99", "0.9"])
 ax.invert_xaxis()
-plotting.label(ax, "Where each method puts beta", "beta (log scale of 1 - beta)", "share of samples")
+plotting.label(
+    ax, "Where each method puts beta", "beta (log scale of 1 - beta)", "share of samples"
+)
 plotting.takeaway(
     fig,
     f"KerasTuner's reverse_log puts {above['KerasTuner reverse_log']:.0%} of the samples above "
@@ -286,8 +292,10 @@ for name, scale in (("linear", scales.Linear(1e-4, 1.0)), ("log", scales.Log(1e-
     searches = scale.sample(n_trials * n_searches, rng).reshape(n_searches, n_trials)
     never_small[name] = np.mean(np.all(searches >= 1e-2, axis=1))
     per_decade = [np.mean((searches >= lo) & (searches < hi)) * n_trials for lo, hi in decades]
-    print(f"{name:6}: trials per decade {np.round(per_decade, 1)}; "
-          f"searches with no alpha below 0.01: {never_small[name]:.1%}")
+    print(
+        f"{name:6}: trials per decade {np.round(per_decade, 1)}; "
+        f"searches with no alpha below 0.01: {never_small[name]:.1%}"
+    )
 print(
     f"\nConclusion: sampled linearly, {never_small['linear']:.0%} of the searches never try an "
     f"alpha below 0.01; on a log scale {never_small['log']:.1%} do. "

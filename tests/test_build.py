@@ -68,7 +68,10 @@ def test_learner_notebooks_hold_stubs_where_the_solutions_hold_code(root):
 
 def test_strip_solutions_keeps_indentation_and_the_code_around():
     learner, solution = build.strip_solutions(SOURCE.split("# %%\n")[1])
-    assert '    # YOUR CODE HERE\n    raise NotImplementedError("Replace this line with your code.")' in learner
+    assert (
+        '    # YOUR CODE HERE\n    raise NotImplementedError("Replace this line with your code.")'
+        in learner
+    )
     assert "y = 2 * x" not in learner and "print(f)" in learner
     assert "    y = 2 * x\n    return y" in solution
     assert "SOLUTION" not in solution

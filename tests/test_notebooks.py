@@ -10,7 +10,6 @@ from course_utils.exercises import EXERCISES
 
 from .support import ROOT, require
 
-
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 STATUS = re.compile(r"class='course-check' data-status='([a-z ]+)'")

@@ -36,7 +36,10 @@ def test_ci_runs_the_readme_test_command():
     assert "<!-- test-command -->" in script and 'eval "$test_command"' in script
     extracted = subprocess.run(
         ["bash", "-c", "sed -n '/<!-- test-command -->/,/^```$/p' README.md | sed '1,2d;$d'"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert extracted == _readme_commands()["test"]
 

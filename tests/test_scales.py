@@ -123,7 +123,10 @@ def test_the_module_functions_agree_with_the_scales():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: scales.Linear(1.0, 1.0), r"low must be smaller than high, got low=1.0 and high=1.0"),
+        (
+            lambda: scales.Linear(1.0, 1.0),
+            r"low must be smaller than high, got low=1.0 and high=1.0",
+        ),
         (lambda: scales.Linear(2.0, 1.0), r"low=2.0 and high=1.0"),
         (lambda: scales.Log(0.0, 1.0), r"log scale needs low > 0, got low=0.0"),
         (lambda: scales.Log(-1e-3, 1.0), r"low=-0.001"),

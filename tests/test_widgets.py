@@ -1,4 +1,4 @@
-"""The apps: every control swept over its whole range; no exception, warning or NaN; artists follow."""
+"""The apps: every control swept over its range; no exception, warning or NaN; artists follow."""
 
 import itertools
 import warnings
@@ -24,9 +24,11 @@ def _values(control):
     if isinstance(control, widgets.Checkbox | widgets.ToggleButton):
         return [False, True]
     if hasattr(control, "options"):
-        return [value for _, value in control._options_full] if hasattr(
-            control, "_options_full"
-        ) else list(control.options)
+        return (
+            [value for _, value in control._options_full]
+            if hasattr(control, "_options_full")
+            else list(control.options)
+        )
     if isinstance(control, widgets.IntRangeSlider):
         lo, hi = control.min, control.max
         return [(a, b) for a in range(lo, hi + 1) for b in range(a, hi + 1)]
@@ -132,7 +134,9 @@ def test_scale_explorer_every_combination_of_quantity_scale_and_range():
     quantity, scale, exponents = (app.controls[k] for k in ("quantity", "scale", "exponents"))
     for q in quantity.options:
         quantity.value = q
-        pairs = list(itertools.combinations_with_replacement(range(exponents.min, exponents.max + 1), 2))
+        pairs = list(
+            itertools.combinations_with_replacement(range(exponents.min, exponents.max + 1), 2)
+        )
         for s in scale.options:
             scale.value = s
             for pair in pairs:
@@ -157,7 +161,9 @@ def test_scale_explorer_right_scale_gives_equal_shares_and_linear_crowds_the_top
     linear_shares = [b.get_height() for b in app.bars if b.get_visible()]
     assert max(log_shares) - min(log_shares) < 0.06
     assert linear_shares[-1] > 0.85
-    assert "90%" in app.note.get_text() or "89%" in app.note.get_text() or "91%" in app.note.get_text()
+    assert (
+        "90%" in app.note.get_text() or "89%" in app.note.get_text() or "91%" in app.note.get_text()
+    )
     plt.close(app.fig)
 
 

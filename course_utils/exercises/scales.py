@@ -105,7 +105,7 @@ REMEMBERED_STEPS = Exercise(
     mistakes=(
         Mistake(
             "inverse_of_momentum",
-            "The memory grows as momentum approaches 1: it is 1 / (1 - momentum), not 1 / momentum.",
+            "The memory grows as momentum nears 1: it is 1 / (1 - momentum), not 1 / momentum.",
             lambda momentum: 1 / momentum,
         ),
         Mistake(
@@ -152,9 +152,7 @@ def _shape_problem(x, n, called, expected):
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.number):
         return _verdict_fail(called, expected, format_value(x), "wrong_type")
     if x.shape != (n,):
-        return _verdict_fail(
-            called, expected, f"shape {x.shape}, expected ({n},)", "wrong_shape"
-        )
+        return _verdict_fail(called, expected, f"shape {x.shape}, expected ({n},)", "wrong_shape")
     if np.any(np.isnan(x)):
         return _verdict_fail(called, expected, format_value(x), "nan")
     return None
@@ -285,7 +283,7 @@ SAMPLE_ONE_MINUS_LOG = Exercise(
         ),
         Mistake(
             "hardcoded_beta_range",
-            "r in [-3, -1] is right only for [0.9, 0.999]: compute the exponents from low and high.",
+            "r in [-3, -1] is right only for [0.9, 0.999]: compute the exponents from low, high.",
             _mistake_hardcoded_beta_range,
         ),
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 from scipy.signal import lfilter
 
 from .. import plotting, scales
@@ -28,6 +29,8 @@ QUANTITIES = {
 }
 MAX_SAMPLES = 2000
 MAX_DECADES = 6
+#: Few ticks on the axes that move: each tick label is text, the costliest thing to draw.
+FEW_TICKS = 3
 
 
 def _decade_label(symbol, k):
@@ -69,25 +72,36 @@ class ScaleExplorer(App):
             np.zeros(30), np.linspace(0, 1, 31), fill=True, color=plotting.COLORS["main"]
         )
         plotting.label(self.ax_linear, "Samples on a linear axis", "value", "samples per bin")
+        self.ax_linear.xaxis.set_major_locator(MaxNLocator(FEW_TICKS))
+        self.ax_linear.yaxis.set_major_locator(MaxNLocator(FEW_TICKS, integer=True))
         self.bars = self.ax_decades.bar(
             np.arange(MAX_DECADES), np.zeros(MAX_DECADES), color=plotting.COLORS["main"]
         )
         self.fair = self.ax_decades.axhline(0.25, color=plotting.COLORS["good"], ls="--")
         self.ax_decades.set_ylim(0, 1)
+        self.ax_decades.set_yticks([0, 0.5, 1])
         plotting.key(self.ax_decades, [("- - equal share per decade", plotting.COLORS["good"])])
         plotting.label(self.ax_decades, "Share of samples per decade", "decade", "share of samples")
         self.note = plotting.takeaway(self.fig)
 
     def _on_quantity(self, change):
+        """Give scale and range the new quantity's choices, without updating in between.
+
+        No redraw here: the quantity's own change reaches ``_on_change`` next (it observes
+        every control and was connected after this), which updates and redraws once.
+        """
         q = QUANTITIES[change["new"]]
         exponents = self.controls["exponents"]
-        with self._batch():
+        self._batching = True
+        try:
             self.controls["scale"].options = q["scales"]
             self.controls["scale"].value = q["scales"][0]
             # widen first so that the new value always fits the bounds in between
             exponents.min, exponents.max = -6, 0
             exponents.value = q["default"]
             exponents.min, exponents.max = q["exponents"]
+        finally:
+            self._batching = False
 
     def scale(self):
         """The Scale the controls describe, or None for an empty range."""
@@ -195,6 +209,9 @@ class BetaMemory(App):
         self.memory_mark = ax.axvline(10, color=colors["main"], lw=1)
         self.memory_nudged = ax.axvline(10, color=colors["other"], lw=1, ls="--")
         ax.minorticks_off()
+        # fixed ticks, plain numbers: "10^3" would be mathtext, several times slower to draw
+        ax.set_xticks([1, 10, 100, 1000, 10000], ["1", "10", "100", "1000", "10000"])
+        ax.set_yticks([0, 0.5, 1])
         plotting.key(ax, [("beta", colors["main"]), (f"beta + {NUDGE}", colors["other"])])
         plotting.label(
             ax, "How far back the average looks", "steps back k (log axis)",
@@ -212,6 +229,8 @@ class BetaMemory(App):
         (self.avg_nudged,) = ax.plot([], [], color=colors["other"], lw=1.5, ls="--")
         ax.set_xlim(0, SIGNAL_STEPS)
         ax.set_ylim(-0.5, 2.7)
+        ax.set_xticks([0, 1000, 2000, 3000])
+        ax.set_yticks([0, 1, 2])
         plotting.key(ax, [("noisy signal (95% band)", colors["muted"]), ("its average", colors["main"])])
         plotting.label(ax, "A noisy signal and its average", "step t", "value")
         self.note = plotting.takeaway(self.fig)
