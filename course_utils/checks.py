@@ -31,13 +31,21 @@ PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 #: Mistakes any exercise can make; they are not in the exercises' catalogues.
 GENERIC_HINTS = {
     "not_implemented": "Replace the `raise NotImplementedError` line with your code.",
-    "raised": "Your function raised an exception; read its last line above.",
+    "raised": "Your function raised the exception shown under Got: fix that line first.",
     "too_slow": "Your function did not return in time: look for a loop that never ends.",
     "mutates_input": "Your function changed an array it was given; build a new array instead.",
     "returned_none": "Your function returned None: did you forget the `return` line?",
     "wrong_type": "Return a numpy array (or a number for a scalar answer), as the reference does.",
     "wrong_shape": "Check the axis you reduce or sample over, and the number of values asked for.",
     "nan": "NaN appeared: look for 0/0, log of a non-positive number, or an overflow.",
+    "wrong_value": "Work out the value at the index shown by hand and compare it with your code.",
+    "fixed_seed": "Draw from the rng you are given; a Generator made inside your function with a "
+    "fixed seed gives the same samples whatever seed the caller chose.",
+    "out_of_range": "Every value must lie in [low, high]: check the exponent's sign and range.",
+    "exponent_sign": "The exponent r must be negative (1 - beta = 10**r is below 1).",
+    "wrong_distribution": "The values are in range but not uniform on the right scale: draw the "
+    "exponent r uniformly, then map it.",
+    "not_uniform": "Each integer of the range should come up about equally often.",
 }
 
 # The latest result of each exercise in this session, for progress().

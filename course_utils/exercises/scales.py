@@ -76,6 +76,11 @@ LOG_FROM_UNIT = Exercise(
             _log_reversed,
         ),
         Mistake(
+            "ignores_u",
+            "Use the values of u: np.logspace spaces points evenly and ignores where u puts them.",
+            lambda u, low, high: np.logspace(np.log10(low), np.log10(high), np.size(u)),
+        ),
+        Mistake(
             "mixed_bases",
             "The exponent is in base 10 (np.log10), so raise 10 to it: 10**r, not np.exp(r).",
             _log_natural_exp,
