@@ -8,7 +8,7 @@ no footer, fixed size) because every pixel of it is re-encoded on each redraw.
 from __future__ import annotations
 
 from collections import OrderedDict
-from contextlib import contextmanager
+from functools import partial
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -43,51 +43,27 @@ STYLE = {
 }
 
 
-class _GlyphRecorder:
-    """Stands in for the Agg renderer's C++ core while one string is drawn: notes its glyphs.
-
-    Agg draws plain text as one ``draw_text_image`` call per glyph (an 8-bit coverage image
-    blended in the text's colour). Anything else the core is asked for is passed on, but then
-    the string is not cached: it is drawn as usual every time.
-    """
-
-    def __init__(self, core):
-        self.core = core
-        self.glyphs = []
-        self.complete = True
-
-    def draw_text_image(self, image, x, y, angle, gc):
-        self.core.draw_text_image(image, x, y, angle, gc)
-        if isinstance(image, np.ndarray):
-            self.glyphs.append((image.copy(), x, y, angle))
-        else:  # another matplotlib version, another kind of image: do not cache
-            self.complete = False
-
-    def __getattr__(self, name):
-        self.complete = False
-        return getattr(self.core, name)
-
-
 class CourseFigure(Figure):
-    """A Figure that draws unchanged text from a cache: the same pixels, 3 times faster.
+    """A Figure that redraws unchanged text from a cache: the same pixels, drawn faster.
 
-    Why: since matplotlib 3.11, Agg lays out and rasterises every glyph with FreeType on every
-    draw; that was 70% of an app's redraw, though most of its text (titles, axis and tick
-    labels) does not change between redraws. The first time a string is drawn at a place,
-    its glyph images are recorded; later draws of the same string, font and place blend the
-    recorded images again. Colour, alpha and clipping come from the current draw. Anything
-    else (mathtext, usetex, PDF or SVG output) is drawn by matplotlib as usual.
+    Why: since matplotlib 3.11, Agg lays out and rasterises every glyph with FreeType on each
+    draw. That was 70% of an app's redraw, though most of its text (titles, axis and tick
+    labels) is the same at the same place every time. So the first time a string is drawn,
+    the glyph images Agg blends onto the canvas are recorded; when the same string is drawn
+    with the same font at the same place again, the recorded images are blended instead.
+    Colour, alpha and clipping still come from the current draw. Text that moves or changes
+    is simply drawn and recorded afresh; mathtext, usetex and PDF or SVG output are not cached.
     """
 
-    TEXT_CACHE_SIZE = 500  # strings; a few hundred kB at most
+    TEXT_CACHE_SIZE = 200  # strings; at most a few MB (a long takeaway is ~20 kB)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._text_cache = OrderedDict()
+        self._text_cache = OrderedDict()  # key of a drawn string -> its glyph images
 
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("_text_cache", None)  # rebuilt on the next draw
+        state.pop("_text_cache", None)  # not worth pickling: rebuilt by the next draw
         return state
 
     def __setstate__(self, state):
@@ -95,53 +71,78 @@ class CourseFigure(Figure):
         self._text_cache = OrderedDict()
 
     def draw(self, renderer):
-        with self._cached_text(renderer):
-            super().draw(renderer)
-
-    @contextmanager
-    def _cached_text(self, renderer):
-        """While the figure draws, the renderer's draw_text goes through the cache."""
-        if not isinstance(renderer, RendererAgg) or "draw_text" in vars(renderer):
-            yield  # not Agg, or already caching (a nested draw)
-            return
-        renderer.draw_text = self._caching_draw_text(renderer)
+        cacheable = isinstance(renderer, RendererAgg) and hasattr(renderer, "_renderer")
+        if not cacheable or "draw_text" in vars(renderer):  # not Agg, or a nested draw
+            return super().draw(renderer)
+        # for this draw only, the renderer's draw_text goes through the cache
+        renderer.draw_text = partial(self._draw_text, renderer, renderer.draw_text)
         try:
-            yield
+            return super().draw(renderer)
         finally:
             del renderer.draw_text
 
-    def _caching_draw_text(self, renderer):
-        draw_text = renderer.draw_text  # Agg's own method
-        cache = self._text_cache
+    def _draw_text(
+        self, renderer, agg_draw_text, gc, x, y, s, prop, angle, ismath=False, mtext=None
+    ):
+        """Agg's draw_text, replaying the recorded glyph images of plain text when it can."""
+        if ismath:
+            return agg_draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        key = (
+            s,
+            findfont(prop),
+            prop.get_size_in_points(),
+            x,
+            y,
+            angle,
+            gc.get_antialiased(),
+            renderer.dpi,
+            renderer.height,
+            mpl.rcParams["text.hinting"],
+            mpl.rcParams["text.hinting_factor"],
+            getattr(mtext, "get_fontfeatures", lambda: None)(),
+            getattr(mtext, "get_language", lambda: None)(),
+        )
+        glyphs = self._text_cache.get(key)
+        if glyphs is not None:
+            self._text_cache.move_to_end(key)
+            for image, *where in glyphs:
+                renderer._renderer.draw_text_image(image, *where, gc)
+            return
+        core = renderer._renderer
+        renderer._renderer = recorder = _GlyphRecorder(core)
+        try:
+            agg_draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        finally:
+            renderer._renderer = core
+        if recorder.complete:
+            self._text_cache[key] = recorder.glyphs
+            if len(self._text_cache) > self.TEXT_CACHE_SIZE:
+                self._text_cache.popitem(last=False)  # the least recently drawn
 
-        def cached_draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-            if ismath:
-                return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            key = (
-                s, findfont(prop), prop.get_size_in_points(), x, y, angle, gc.get_antialiased(),
-                renderer.dpi, renderer.height, mpl.rcParams["text.hinting"],
-                mpl.rcParams["text.hinting_factor"],
-                getattr(mtext, "get_fontfeatures", lambda: None)(),
-                getattr(mtext, "get_language", lambda: None)(),
-            )
-            glyphs = cache.get(key)
-            if glyphs is not None:
-                cache.move_to_end(key)
-                for image, gx, gy, gangle in glyphs:
-                    renderer._renderer.draw_text_image(image, gx, gy, gangle, gc)
-                return
-            core = renderer._renderer
-            renderer._renderer = recorder = _GlyphRecorder(core)
-            try:
-                draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-            finally:
-                renderer._renderer = core
-            if recorder.complete:
-                cache[key] = recorder.glyphs
-                if len(cache) > self.TEXT_CACHE_SIZE:
-                    cache.popitem(last=False)
 
-        return cached_draw_text
+class _GlyphRecorder:
+    """Stands in for the Agg renderer's C++ core while one string is drawn; notes its glyphs.
+
+    Agg draws plain text as one ``draw_text_image(image, x, y, angle, gc)`` per glyph: an
+    8-bit coverage image blended in the colour of ``gc``. Any other call is passed on too,
+    but then the string is not cached (another matplotlib version may draw text otherwise).
+    """
+
+    def __init__(self, core):
+        self.core = core
+        self.glyphs = []  # (image, x, y, angle)
+        self.complete = True
+
+    def draw_text_image(self, image, x, y, angle, gc):
+        self.core.draw_text_image(image, x, y, angle, gc)
+        if isinstance(image, np.ndarray):
+            self.glyphs.append((image.copy(), x, y, angle))
+        else:
+            self.complete = False
+
+    def __getattr__(self, name):
+        self.complete = False
+        return getattr(self.core, name)
 
 
 def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
@@ -167,7 +168,7 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
 
 
 def label(ax, title, xlabel, ylabel):
-    """Title and axis labels, all three required, at fixed places (measuring them costs each draw)."""
+    """Title and axis labels, all three required, at fixed places (measuring costs each draw)."""
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -184,7 +185,9 @@ def key(ax, entries, *, x=0.03, y=0.95):
     texts = []
     for i, (text, color) in enumerate(entries):
         texts.append(
-            ax.text(x, y - 0.09 * i, text, color=color, transform=ax.transAxes, va="top", fontsize=9)
+            ax.text(
+                x, y - 0.09 * i, text, color=color, transform=ax.transAxes, va="top", fontsize=9
+            )
         )
     return texts
 

@@ -29,8 +29,6 @@ QUANTITIES = {
 }
 MAX_SAMPLES = 2000
 MAX_DECADES = 6
-#: Few ticks on the axes that move: each tick label is text, the costliest thing to draw.
-FEW_TICKS = 3
 
 
 def _decade_label(symbol, k):
@@ -52,14 +50,21 @@ class ScaleExplorer(App):
         first = next(iter(QUANTITIES.values()))
         self.controls = {
             "n": widgets.IntSlider(
-                value=300, min=20, max=MAX_SAMPLES, step=20, description="samples",
+                value=300,
+                min=20,
+                max=MAX_SAMPLES,
+                step=20,
+                description="samples",
                 continuous_update=True,
             ),
             "quantity": widgets.Dropdown(options=list(QUANTITIES), description="quantity"),
             "scale": widgets.ToggleButtons(options=first["scales"], description="scale"),
             "exponents": widgets.IntRangeSlider(
-                value=first["default"], min=first["exponents"][0], max=first["exponents"][1],
-                description="decades", continuous_update=True,
+                value=first["default"],
+                min=first["exponents"][0],
+                max=first["exponents"][1],
+                description="decades",
+                continuous_update=True,
             ),
         }
         self.controls["quantity"].observe(self._on_quantity, names="value")
@@ -72,13 +77,13 @@ class ScaleExplorer(App):
             np.zeros(30), np.linspace(0, 1, 31), fill=True, color=plotting.COLORS["main"]
         )
         plotting.label(self.ax_linear, "Samples on a linear axis", "value", "samples per bin")
-        self.ax_linear.xaxis.set_major_locator(MaxNLocator(FEW_TICKS))
-        self.ax_linear.yaxis.set_major_locator(MaxNLocator(FEW_TICKS, integer=True))
+        # few tick labels: each is text, the costliest thing in the figure to draw
+        self.ax_linear.yaxis.set_major_locator(MaxNLocator(3, integer=True))
         self.bars = self.ax_decades.bar(
             np.arange(MAX_DECADES), np.zeros(MAX_DECADES), color=plotting.COLORS["main"]
         )
         self.fair = self.ax_decades.axhline(0.25, color=plotting.COLORS["good"], ls="--")
-        self.ax_decades.set_ylim(0, 1)
+        self.ax_decades.set_ylim(0, 1.2)  # room for the key above a full bar
         self.ax_decades.set_yticks([0, 0.5, 1])
         plotting.key(self.ax_decades, [("- - equal share per decade", plotting.COLORS["good"])])
         plotting.label(self.ax_decades, "Share of samples per decade", "decade", "share of samples")
@@ -131,6 +136,8 @@ class ScaleExplorer(App):
         counts, edges = np.histogram(x, bins=30, range=(scale.low, scale.high))
         self.hist.set_data(values=counts, edges=edges)
         self.ax_linear.set_xlim(scale.low, scale.high)
+        ends = [scale.low, scale.high]  # the range is what matters: label its two ends
+        self.ax_linear.set_xticks(ends, [np.format_float_positional(v, trim="-") for v in ends])
         self.ax_linear.set_ylim(0, max(counts.max(), 1) * 1.15)
         self.ax_linear.set_xlabel(symbol)
 
@@ -147,7 +154,9 @@ class ScaleExplorer(App):
             np.arange(len(decades)), [_decade_label(symbol, k) for k in decades]
         )
         self.ax_decades.set_xlabel(
-            "decade of alpha, from" if symbol == "alpha" else "decade of 1 - beta, from beta ="
+            "decade of alpha, from"
+            if symbol == "alpha"
+            else "decade of 1 - beta, labelled by its smallest beta"
         )
         self.fair.set_ydata([1 / len(decades)] * 2)
 
@@ -158,18 +167,23 @@ class ScaleExplorer(App):
             top_range = f"beta in [{scale.low:g}, {1 - (1 - scale.low) / 10:g}]"
         self.note.set_text(
             f"{self.controls['scale'].value.capitalize()} sampling puts {top:.0%} of the samples "
-            f"in {top_range}; the right scale gives each of the {len(decades)} decades "
-            f"{1 / len(decades):.0%}."
+            f"in {top_range}; the right scale gives each decade {1 / len(decades):.0%}."
         )
 
 
-#: beta on the slider moves on the log(1 - beta) scale: 1 - beta from 0.5 to 0.0005.
-BETA_OPTIONS = sorted({round(1 - 10.0**-k, 6) for k in np.arange(0.3, 3.31, 0.05)} | {0.9, 0.99})
+#: beta on the slider moves on the log(1 - beta) scale: 1 - beta from 0.5 to 0.00056, so that
+#: beta + NUDGE stays below 1; 0.9, 0.99 and 0.999 are among the stops.
+BETA_OPTIONS = [1 - float(f"{10.0**-k:.2g}") for k in np.round(np.arange(0.3, 3.26, 0.05), 2)]
 NUDGE = 0.0005
 SIGNAL_STEPS = 3000
 PLOT_EVERY = 4  # the average is smooth: every 4th step draws the same curve, 4 times faster
 NOISE = 0.4
 MEMORY_SHARE = 1 - np.exp(-1)
+
+
+def _steps(memory):
+    """A memory in steps, to one decimal while it is short: 10.1, 2000."""
+    return f"{memory:.1f}" if memory < 100 else f"{memory:.0f}"
 
 
 class BetaMemory(App):
@@ -188,8 +202,10 @@ class BetaMemory(App):
         self.k = np.unique(np.round(np.logspace(0, 4, 300)))
         self.controls = {
             "beta": widgets.SelectionSlider(
-                options=[(f"{b:.4f}".rstrip("0"), b) for b in BETA_OPTIONS],
-                value=0.9, description="beta", continuous_update=True,
+                options=[(f"{b:.6f}".rstrip("0"), b) for b in BETA_OPTIONS],
+                value=0.9,
+                description="beta",
+                continuous_update=True,
             ),
             "compare": widgets.Checkbox(value=True, description=f"compare with beta + {NUDGE}"),
         }
@@ -212,9 +228,13 @@ class BetaMemory(App):
         # fixed ticks, plain numbers: "10^3" would be mathtext, several times slower to draw
         ax.set_xticks([1, 10, 100, 1000, 10000], ["1", "10", "100", "1000", "10000"])
         ax.set_yticks([0, 0.5, 1])
-        plotting.key(ax, [("beta", colors["main"]), (f"beta + {NUDGE}", colors["other"])])
+        _, self.nudged_key = plotting.key(
+            ax, [("beta", colors["main"]), (f"beta + {NUDGE}", colors["other"])]
+        )
         plotting.label(
-            ax, "How far back the average looks", "steps back k (log axis)",
+            ax,
+            "How far back the average looks",
+            "steps back k (log axis)",
             "share of weight in last k",
         )
         ax = self.ax_signal
@@ -222,7 +242,11 @@ class BetaMemory(App):
         t = np.arange(0, SIGNAL_STEPS, PLOT_EVERY)
         trend = self.trend[::PLOT_EVERY]
         ax.fill_between(
-            t, trend - 2 * NOISE, trend + 2 * NOISE, color=colors["muted"], alpha=0.25,
+            t,
+            trend - 2 * NOISE,
+            trend + 2 * NOISE,
+            color=colors["muted"],
+            alpha=0.25,
             lw=0,
         )
         (self.avg_line,) = ax.plot([], [], color=colors["main"], lw=1.5)
@@ -231,7 +255,9 @@ class BetaMemory(App):
         ax.set_ylim(-0.5, 2.7)
         ax.set_xticks([0, 1000, 2000, 3000])
         ax.set_yticks([0, 1, 2])
-        plotting.key(ax, [("noisy signal (95% band)", colors["muted"]), ("its average", colors["main"])])
+        plotting.key(
+            ax, [("noisy signal (95% band)", colors["muted"]), ("its average", colors["main"])]
+        )
         plotting.label(ax, "A noisy signal and its average", "step t", "value")
         self.note = plotting.takeaway(self.fig)
 
@@ -248,18 +274,20 @@ class BetaMemory(App):
         self.memory_mark.set_xdata([memory, memory])
         t = np.arange(0, SIGNAL_STEPS, PLOT_EVERY)
         self.avg_line.set_data(t, self.average(beta)[::PLOT_EVERY])
-        for artist in (self.share_nudged, self.memory_nudged, self.avg_nudged):
+        for artist in (self.share_nudged, self.memory_nudged, self.avg_nudged, self.nudged_key):
             artist.set_visible(compare)
         if compare:
             self.share_nudged.set_data(self.k, 1 - nudged**self.k)
             self.memory_nudged.set_xdata([memory_nudged, memory_nudged])
             self.avg_nudged.set_data(t, self.average(nudged)[::PLOT_EVERY])
+            change = memory_nudged / memory - 1
+            change_text = f"{change:+.1%}" if abs(change) < 0.1 else f"{change:+.0%}"
             self.note.set_text(
-                f"beta = {beta:g} remembers about {memory:.0f} steps; beta + {NUDGE} = {nudged:g} "
-                f"remembers {memory_nudged:.0f} ({memory_nudged / memory - 1:+.0%})."
+                f"beta = {beta:.4g} remembers about {_steps(memory)} steps; beta + {NUDGE} = "
+                f"{nudged:.4g} remembers {_steps(memory_nudged)} ({change_text})."
             )
         else:
             self.note.set_text(
-                f"beta = {beta:g} remembers about {memory:.0f} steps: the last {memory:.0f} steps "
-                f"carry {MEMORY_SHARE:.0%} of the average's weight."
+                f"beta = {beta:.4g} remembers about {_steps(memory)} steps: the last "
+                f"{_steps(memory)} steps carry {MEMORY_SHARE:.0%} of the average's weight."
             )
