@@ -38,10 +38,11 @@ GENERIC_HINTS = {
     "wrong_type": "Return a numpy array (or a number for a scalar answer), as the reference does.",
     "wrong_shape": "Check the axis you reduce or sample over, and the number of values asked for.",
     "nan": "NaN appeared: look for 0/0, log of a non-positive number, or an overflow.",
-    "wrong_value": "Work out the value at the index shown by hand and compare it with your code.",
-    "fixed_seed": "Draw from the rng you are given; a Generator made inside your function with a "
-    "fixed seed gives the same samples whatever seed the caller chose.",
-    "out_of_range": "Every value must lie in [low, high]: check the exponent's sign and range.",
+    "wrong_value": "Work out the expected value by hand, then follow your code on that input.",
+    "fixed_seed": "Your samples do not depend on rng: draw them from the rng you are given "
+    "(rng.random, rng.uniform, rng.integers), not from fixed values or a Generator of your own.",
+    "out_of_range": "Every value must lie in [low, high], both ends included: check the bounds "
+    "you pass and, on a log scale, the exponent.",
     "exponent_sign": "The exponent r must be negative (1 - beta = 10**r is below 1).",
     "wrong_distribution": "The values are in range but not uniform on the right scale: draw the "
     "exponent r uniformly, then map it.",
@@ -219,8 +220,10 @@ def _describe(error):
     frames = traceback.extract_tb(error.__traceback__)
     where = ""
     for frame in reversed(frames):
-        if "course_utils" not in frame.filename.replace("\\", "/"):
-            where = f" (line {frame.lineno}: {frame.line})" if frame.line else ""
+        path = frame.filename.replace("\\", "/")
+        library = "course_utils" in path or "-packages/" in path or path.endswith(".pyx")
+        if frame.line and not library:
+            where = f" (line {frame.lineno}: {frame.line})"
             break
     return f"{type(error).__name__}: {error}{where}"
 
@@ -252,7 +255,9 @@ def _check_cases(exercise, run):
         False,
         format_call(run.fn_name, kwargs),
         format_value(expected),
-        message if generic == "returned_none" else f"{format_value(got)}: {message}",
+        message
+        if generic == "returned_none" or isinstance(got, int | float | np.number)
+        else f"{format_value(got)}: {message}",
         mistake,
         hint,
     )

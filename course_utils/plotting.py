@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
+from matplotlib.transforms import offset_copy
 
 __all__ = ["COLORS", "figure", "label", "key", "takeaway", "show", "figure_problems"]
 
@@ -167,13 +168,20 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
     return fig, (axes[0] if axes.size == 1 else axes)
 
 
+LABEL_PAD = (20, 34)  # points from the axes to the x label's top and the y label's right side
+
+
 def label(ax, title, xlabel, ylabel):
     """Title and axis labels, all three required, at fixed places (measuring costs each draw)."""
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.xaxis.set_label_coords(0.5, -0.16)
-    ax.yaxis.set_label_coords(-0.11, 0.5)
+    # a fixed distance in points from the axes, whatever the axes' size
+    fig = ax.get_figure()
+    below = offset_copy(ax.transAxes, fig, y=-LABEL_PAD[0], units="points")
+    left = offset_copy(ax.transAxes, fig, x=-LABEL_PAD[1], units="points")
+    ax.xaxis.set_label_coords(0.5, 0.0, transform=below)
+    ax.yaxis.set_label_coords(0.0, 0.5, transform=left)
     return ax
 
 
@@ -212,7 +220,38 @@ def figure_problems(fig):
                 problems.append(f"axes {i} has no {part}")
     if not any(t.get_text().strip() for t in fig.texts):
         problems.append("the figure has no takeaway")
+    problems += [f"cut off at the figure's edge: {text!r}" for text in _cut_off_texts(fig)]
     return problems
+
+
+def _drawn_tick_labels(axis):
+    """The major tick labels inside the axis' view, the ones a draw shows."""
+    low, high = sorted(axis.get_view_interval())
+    slack = 1e-9 * (high - low)
+    return [
+        tick.label1
+        for tick in axis.get_major_ticks()
+        if low - slack <= tick.get_loc() <= high + slack
+    ]
+
+
+def _cut_off_texts(fig):
+    """The texts (takeaway, titles, labels, tick labels, keys) that stick out of the figure."""
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    texts = list(fig.texts)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        texts += ax.texts + _drawn_tick_labels(ax.xaxis) + _drawn_tick_labels(ax.yaxis)
+    width, height = fig.bbox.width, fig.bbox.height
+    cut = []
+    for text in texts:
+        if not (text.get_visible() and text.get_text().strip()):
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+            cut.append(text.get_text())
+    return cut
 
 
 def show(fig):

@@ -150,7 +150,7 @@ class Integer(Scale):
 def log_from_unit(u, low, high):
     """u: (...) in [0, 1] -> 10**r with r uniform between log10(low) and log10(high).
 
-    For alpha in [1e-4, 1]: r = -4 u, alpha = 10**r.
+    For alpha in [1e-4, 1]: r = -4 + 4 u, alpha = 10**r.
     """
     r_low, r_high = np.log10(low), np.log10(high)
     r = r_low + np.asarray(u, dtype=float) * (r_high - r_low)
@@ -209,7 +209,7 @@ def remembered_steps(momentum):
     """How many past steps an exponentially weighted average remembers: 1 / (1 - momentum).
 
     The weight of the step k back is (1 - momentum) momentum**k; the first 1 / (1 - momentum)
-    steps carry about 1 - 1/e = 63% of it.
+    steps carry about 1 - 1/e = 63% of the weight.
     """
     momentum = np.asarray(momentum, dtype=float)
     if np.any(np.isnan(momentum)) or np.any(momentum < 0) or np.any(momentum >= 1):

@@ -54,7 +54,7 @@ rng = np.random.default_rng(2)
 # | scale | $x$ from $u$ | use it for |
 # |---|---|---|
 # | `Linear(low, high)` | $x = \text{low} + u\,(\text{high} - \text{low})$ | values that act additively |
-# | `Integer(low, high)` | each integer of the range equally likely | #layers, #hidden units |
+# | `Integer(low, high)` | $x = \text{low} + \lfloor u\,(\text{high} - \text{low} + 1) \rfloor$ (capped at high): each integer equally likely | #layers, #hidden units |
 # | `Log(low, high)` | $\log_{10} x$ uniform | learning rate $\alpha$ |
 # | `OneMinusLog(low, high)` | $\log_{10}(1 - x)$ uniform | averaging $\beta$ in $[0.9, 0.999]$ |
 #
@@ -108,12 +108,12 @@ print(
 # A learning rate of $10^{-3}$ and one of $10^{-2}$ differ as much as $10^{-2}$ and $10^{-1}$:
 # what matters is the *ratio*. So sample the **exponent** uniformly:
 #
-# $$r = -4\,u,\quad u \sim U[0, 1], \qquad \alpha = 10^{r} \in [10^{-4}, 1].$$
+# $$r = -4 + 4u,\quad u \sim U[0, 1], \qquad \alpha = 10^{r} \in [10^{-4}, 1].$$
 #
-# (The notes write $r = -\beta \cdot \text{rand}()$: a slip; the factor is the number of decades,
-# 4.) For any range $[\text{low}, \text{high}]$, $r$ runs uniformly from $\log_{10}\text{low}$
-# to $\log_{10}\text{high}$; below, $u = 0$ gives low, so for $[10^{-4}, 1]$ that is
-# $r = -4 + 4u$, the same distribution as $-4u$.
+# $r$ is uniform on $[-4, 0]$: each decade gets a quarter of the trials. (The notes write
+# $r = -4 \cdot \text{rand}()$, the same distribution counted from the top; their
+# $r = -\beta \cdot \text{rand}()$ is a slip.) For any range $[\text{low}, \text{high}]$, $r$ runs
+# from $\log_{10}\text{low}$ to $\log_{10}\text{high}$.
 #
 # **Exercise 2.** Write `log_from_unit(u, low, high)`: map $u \in [0, 1]$ (an array) to
 # $10^r$ with $r = \log_{10}\text{low} + u\,(\log_{10}\text{high} - \log_{10}\text{low})$, so
@@ -149,7 +149,7 @@ explorer
 # Momentum (and Adam's $\beta_1$, $\beta_2$) keeps an exponentially weighted average
 # $v_t = \beta\, v_{t-1} + (1 - \beta)\,\theta_t$. The step $k$ back gets the weight
 # $(1 - \beta)\,\beta^k$, and the last $\frac{1}{1-\beta}$ steps carry about $1 - 1/e \approx 63\%$
-# of it: **the average remembers about $\frac{1}{1-\beta}$ steps**.
+# of the weight: **the average remembers about $\frac{1}{1-\beta}$ steps**.
 #
 # **Exercise 3.** Write `remembered_steps(momentum)`: $1 / (1 - \text{momentum})$, for a number
 # or an array. (In code the averaging $\beta$ is called `momentum`, so that it is never confused
@@ -272,9 +272,8 @@ plotting.label(
 )
 plotting.takeaway(
     fig,
-    f"KerasTuner's reverse_log puts {above['KerasTuner reverse_log']:.0%} of the samples above "
-    f"0.99, close to linear ({above['linear']:.0%}); the log(1 - beta) scale puts "
-    f"{above['log(1 - beta) scale']:.0%} there.",
+    f"Above 0.99: reverse_log {above['KerasTuner reverse_log']:.0%} of the betas, "
+    f"linear {above['linear']:.0%}, the log(1 - beta) scale {above['log(1 - beta) scale']:.0%}.",
 )
 plotting.show(fig)
 
@@ -297,7 +296,7 @@ for name, scale in (("linear", scales.Linear(1e-4, 1.0)), ("log", scales.Log(1e-
         f"searches with no alpha below 0.01: {never_small[name]:.1%}"
     )
 print(
-    f"\nConclusion: sampled linearly, {never_small['linear']:.0%} of the searches never try an "
+    f"\nConclusion: sampled linearly, {never_small['linear']:.1%} of the searches never try an "
     f"alpha below 0.01; on a log scale {never_small['log']:.1%} do. "
     + (
         "The log scale is the one that explores every decade."
@@ -316,7 +315,7 @@ checks.progress("02")
 # ## Recap
 #
 # - Random search is uniform in $u$; the **scale** decides where the trials land.
-# - Linear (integers) for #layers and #hidden units; log for $\alpha$: $r = -4u$,
+# - Linear (integers) for #layers and #hidden units; log for $\alpha$: $r = -4 + 4u$,
 #   $\alpha = 10^r$; log of $1 - \beta$ for an averaging $\beta$: $\beta = 1 - 10^r$,
 #   $r \in [-3, -1]$.
 # - An average with momentum $\beta$ remembers about $1/(1-\beta)$ steps: near 1, tiny changes

@@ -208,3 +208,34 @@ def test_progress_lists_the_notebooks_exercises_with_their_latest_status():
     assert "exercises passed" in str(summary)
     with pytest.raises(ValueError, match="no exercises for notebook '99'"):
         checks.progress("99")
+
+
+def test_a_zero_dimensional_array_is_a_number():
+    def as_array(momentum):
+        return np.asarray(1 / (1 - np.asarray(momentum)))
+
+    assert checks.check("scales.remembered_steps", as_array).status == "passed"
+
+
+def test_rounding_to_whole_steps_is_wrong():
+    result = checks.check("scales.remembered_steps", lambda momentum: np.round(1 / (1 - momentum)))
+    assert result.status == "failed"
+    assert "3.333333333, expected 3.333333333" not in result.got
+
+
+def test_an_error_raised_inside_numpy_points_at_the_learners_line():
+    def swapped(n, low, high, rng):
+        return 1 - 10 ** rng.uniform(np.log10(1 - low), np.log10(1 - high))
+
+    result = checks.check("scales.sample_one_minus_log", swapped)
+    assert result.mistake == "raised"
+    assert "(line " in result.got and "rng.uniform" in result.got
+
+
+def test_a_sampler_that_ignores_randomness_is_told_so():
+    def grid(n, low, high, rng):
+        return 1 - np.logspace(np.log10(1 - low), np.log10(1 - high), n)
+
+    result = checks.check("scales.sample_one_minus_log", grid)
+    assert result.mistake == "fixed_seed"
+    assert "do not depend on rng" in result.hint

@@ -1,6 +1,7 @@
 """Every learner and solution notebook runs headless, top to bottom, with live figures on."""
 
 import functools
+import json
 import re
 
 import nbformat
@@ -12,6 +13,13 @@ from .support import ROOT, require
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+# Appended to each notebook before it runs: the style problems of every figure it made.
+FIGURE_AUDIT = """
+import json, matplotlib.pyplot as plt
+from course_utils import plotting
+problems = {n: plotting.figure_problems(plt.figure(n)) for n in plt.get_fignums()}
+print("FIGURES" + json.dumps(problems))
+"""
 STATUS = re.compile(r"class='course-check' data-status='([a-z ]+)'")
 
 
@@ -23,6 +31,7 @@ def _execute(path):
     except ImportError:
         require(False, "nbclient is not installed: python -m pip install -r requirements-test.txt")
     nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(FIGURE_AUDIT))
     NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
@@ -72,6 +81,15 @@ def test_fresh_learner_notebook_runs_with_every_check_not_attempted(path):
     statuses = _statuses(nb)
     assert len(statuses) == len(_exercises_of(path)) >= 3
     assert statuses == ["not attempted"] * len(statuses)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS + NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_figure_has_title_labels_takeaway_and_nothing_cut_off(path):
+    audit = [o.text for o in _outputs(_execute(path)) if o.get("text", "").startswith("FIGURES")]
+    assert len(audit) == 1
+    problems = json.loads(audit[0][len("FIGURES") :])
+    assert len(problems) >= 3, "expected the two apps and at least one static figure"
+    assert {n: p for n, p in problems.items() if p} == {}
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)

@@ -205,3 +205,19 @@ def test_the_text_cache_draws_the_same_pixels_as_matplotlib(cls):
             plain = np.asarray(app.fig.canvas.buffer_rgba())
             assert np.array_equal(cached, plain), f"{name}={value!r}: cached text differs"
     plt.close(app.fig)
+
+
+def test_scale_explorer_takeaway_quotes_the_bar_it_names():
+    """The takeaway's share is the bar of the widest decade: alpha's last, 1 - beta's first."""
+    import re
+
+    app = ScaleExplorer()
+    for quantity in app.controls["quantity"].options:
+        app.controls["quantity"].value = quantity
+        for scale in app.controls["scale"].options:
+            app.controls["scale"].value = scale
+            shares = [b.get_height() for b in app.bars if b.get_visible()]
+            crowded = shares[-1] if quantity.endswith("alpha") else shares[0]
+            quoted = int(re.search(r"puts (\d+)% of the", app.note.get_text()).group(1))
+            assert quoted == round(100 * crowded), (quantity, scale, app.note.get_text())
+    plt.close(app.fig)

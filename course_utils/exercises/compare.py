@@ -39,7 +39,7 @@ def compare(got, expected, rtol=1e-7, atol=1e-12):
             return "wrong_shape", f"shape {got.shape}, expected shape {expected.shape}"
     else:
         if isinstance(got, np.ndarray) and got.size == 1:
-            got = got.reshape(())
+            got = got.reshape(())[()]  # a 0-d or one-element array is a number too
         if not isinstance(got, int | float | np.number | np.ndarray) or isinstance(got, bool):
             return "wrong_type", f"returned a {type(got).__name__}, expected a number"
         if isinstance(got, np.ndarray):
@@ -53,11 +53,11 @@ def compare(got, expected, rtol=1e-7, atol=1e-12):
     close = np.isclose(got_a, exp_a, rtol=rtol, atol=atol, equal_nan=True)
     if not np.all(close):
         if got_a.ndim == 0:
-            return "wrong_value", f"{format_value(got)}, expected {format_value(expected)}"
+            return "wrong_value", f"{float(got_a):.10g}, expected {float(exp_a):.10g}"
         i = tuple(int(k) for k in np.argwhere(~close)[0])
         return (
             "wrong_value",
             f"{int(np.sum(~close))} of {close.size} values differ; at index {i}: "
-            f"{got_a[i]:.6g}, expected {exp_a[i]:.6g}",
+            f"{got_a[i]:.10g}, expected {exp_a[i]:.10g}",
         )
     return None

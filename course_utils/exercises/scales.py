@@ -62,8 +62,14 @@ LOG_FROM_UNIT = Exercise(
         ),
         Mistake(
             "hardcoded_alpha_range",
-            "10**(-4 u) is right only for [1e-4, 1]. Compute the exponent range from low and high.",
+            "10**(-4 u) covers only [1e-4, 1], and runs from the top (u = 0 gives 1). Compute r "
+            "from log10(low) and log10(high), with u = 0 giving low.",
             _log_hardcoded,
+        ),
+        Mistake(
+            "returned_exponent",
+            "You return the exponent r; the value is 10**r.",
+            lambda u, low, high: np.log10(low) + u * (np.log10(high) - np.log10(low)),
         ),
         Mistake(
             "bounds_as_exponents",
@@ -97,6 +103,7 @@ def _remembered_cases():
         {"momentum": 0.9},
         {"momentum": 0.999},
         {"momentum": 0.5},
+        {"momentum": 0.7},
         {"momentum": np.array([0.5, 0.9, 0.99, 0.9995])},
     ]
 
@@ -126,8 +133,8 @@ REMEMBERED_STEPS = Exercise(
         ),
         Mistake(
             "off_by_one",
-            "momentum / (1 - momentum) leaves out the newest step: the weights (1 - momentum) "
-            "momentum**k for k = 0, 1, 2, ... add up to one over about 1 / (1 - momentum) steps.",
+            "momentum / (1 - momentum) leaves out the newest step (k = 0): the memory counts the "
+            "steps k = 0, 1, 2, ... and is 1 / (1 - momentum).",
             lambda momentum: momentum / (1 - momentum),
         ),
     ),
@@ -204,7 +211,11 @@ def _judge_one_minus_log(run):
             return problem
         if np.any(x < low) or np.any(x > high):
             if np.all((x >= 1 - high) & (x <= 1 - low)):
-                mistake = "forgot_one_minus"
+                # 10**r with r uniform (1 - beta without the 1 - step), or 1 - 10**r with
+                # r uniform between log10(low) and log10(high) (the log of beta instead)
+                as_forgot = _uniform_p(np.log10(x), np.log10(1 - high), np.log10(1 - low))
+                as_beta = _uniform_p(np.log10(1 - x), np.log10(low), np.log10(high))
+                mistake = "forgot_one_minus" if as_forgot >= as_beta else "one_minus_log_of_beta"
             elif np.any(x < 0):
                 mistake = "exponent_sign"
             elif (low, high) != (0.9, 0.999) and np.all((x >= 0.9) & (x <= 0.999)):
@@ -246,6 +257,10 @@ def _mistake_forgot_one_minus(n, low, high, rng):
     return 10.0**r
 
 
+def _mistake_one_minus_log_of_beta(n, low, high, rng):
+    return 1 - 10.0 ** rng.uniform(np.log10(low), np.log10(high), size=n)
+
+
 def _mistake_ignores_rng(n, low, high, rng):
     r = np.log10(1 - high) + np.random.rand(n) * (np.log10(1 - low) - np.log10(1 - high))  # noqa: NPY002
     return 1 - 10.0**r
@@ -279,6 +294,12 @@ SAMPLE_ONE_MINUS_LOG = Exercise(
             "forgot_one_minus",
             "Your values are 1 - beta (between 0.001 and 0.1). Return beta = 1 - 10**r.",
             _mistake_forgot_one_minus,
+        ),
+        Mistake(
+            "one_minus_log_of_beta",
+            "You drew log10(beta) uniformly and returned 1 minus it. It is 1 - beta whose log is "
+            "uniform: r between log10(1 - high) and log10(1 - low), then beta = 1 - 10**r.",
+            _mistake_one_minus_log_of_beta,
         ),
         Mistake(
             "ignores_rng",
@@ -315,6 +336,8 @@ def _judge_integers(run):
             return _verdict_fail(called, expected, got, "out_of_range")
         counts = np.bincount(x - low, minlength=k)
         got = "counts " + ", ".join(f"{low + i}: {c}" for i, c in enumerate(counts))
+        if counts[0] == 0:
+            return _verdict_fail(called, expected, got, "low_excluded")
         if counts[-1] == 0:
             return _verdict_fail(called, expected, got, "high_excluded")
         problem = _reproducibility_problem(run, x, n, low, high, called, expected)
@@ -340,6 +363,11 @@ SAMPLE_INTEGERS = Exercise(
             "high_excluded",
             "rng.integers(low, high) stops before high. Pass high + 1 (or endpoint=True).",
             lambda n, low, high, rng: rng.integers(low, high, size=n),
+        ),
+        Mistake(
+            "low_excluded",
+            "low itself never comes up: start the draw at low, not low + 1.",
+            lambda n, low, high, rng: rng.integers(low + 1, high + 1, size=n),
         ),
         Mistake(
             "rounding_halves_ends",

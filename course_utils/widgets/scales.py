@@ -131,6 +131,9 @@ class ScaleExplorer(App):
         scale = self.scale()
         if scale is None:
             self.note.set_text("Choose a range of at least one decade.")
+            for bar in self.bars:
+                bar.set_visible(False)
+            self.hist.set_data(values=np.zeros(30))
             return
         x = self.samples()
         counts, edges = np.histogram(x, bins=30, range=(scale.low, scale.high))
@@ -142,7 +145,10 @@ class ScaleExplorer(App):
         self.ax_linear.set_xlabel(symbol)
 
         k_low, k_high = self.controls["exponents"].value
-        decades = np.arange(k_low, k_high)
+        # bars left to right as the value grows: decades of alpha up, decades of 1 - beta down
+        decades = (
+            np.arange(k_low, k_high) if symbol == "alpha" else np.arange(k_high - 1, k_low - 1, -1)
+        )
         distance = x if symbol == "alpha" else 1 - x  # the quantity whose decades matter
         k_of_x = np.clip(np.floor(np.log10(distance)), k_low, k_high - 1)
         shares = np.array([np.mean(k_of_x == k) for k in decades])
@@ -154,20 +160,21 @@ class ScaleExplorer(App):
             np.arange(len(decades)), [_decade_label(symbol, k) for k in decades]
         )
         self.ax_decades.set_xlabel(
-            "decade of alpha, from"
+            "decade of alpha, by its lower end"
             if symbol == "alpha"
-            else "decade of 1 - beta, labelled by its smallest beta"
+            else "decade of 1 - beta, by its lowest beta"
         )
         self.fair.set_ydata([1 / len(decades)] * 2)
 
-        top = shares[-1] if symbol == "alpha" else shares[0]
+        # the widest decade, where linear sampling crowds: alpha's highest, 1 - beta's largest
+        crowded = shares[-1] if symbol == "alpha" else shares[0]
         if symbol == "alpha":
-            top_range = f"alpha in [{scale.high / 10:g}, {scale.high:g}]"
+            where = f"[{scale.high / 10:g}, {scale.high:g}]"
         else:
-            top_range = f"beta in [{scale.low:g}, {1 - (1 - scale.low) / 10:g}]"
+            where = f"[{scale.low:g}, {1 - (1 - scale.low) / 10:g}]"
         self.note.set_text(
-            f"{self.controls['scale'].value.capitalize()} sampling puts {top:.0%} of the samples "
-            f"in {top_range}; the right scale gives each decade {1 / len(decades):.0%}."
+            f"{self.controls['scale'].value.capitalize()} sampling puts {crowded:.0%} of the "
+            f"{symbol}s in {where}; the right scale gives each decade {1 / len(decades):.0%}."
         )
 
 
@@ -179,6 +186,11 @@ SIGNAL_STEPS = 3000
 PLOT_EVERY = 4  # the average is smooth: every 4th step draws the same curve, 4 times faster
 NOISE = 0.4
 MEMORY_SHARE = 1 - np.exp(-1)
+
+
+def _beta(beta):
+    """beta with all its digits, as the slider shows it: 0.99944, 0.9005."""
+    return f"{beta:.6f}".rstrip("0")
 
 
 def _steps(memory):
@@ -199,10 +211,10 @@ class BetaMemory(App):
         t = np.arange(SIGNAL_STEPS)
         self.trend = 1 + 0.5 * np.sin(2 * np.pi * t / 700)
         self.signal = self.trend + NOISE * rng.standard_normal(t.size)
-        self.k = np.unique(np.round(np.logspace(0, 4, 300)))
+        self.k = np.unique(np.round(np.logspace(0, 5, 300)))
         self.controls = {
             "beta": widgets.SelectionSlider(
-                options=[(f"{b:.6f}".rstrip("0"), b) for b in BETA_OPTIONS],
+                options=[(_beta(b), b) for b in BETA_OPTIONS],
                 value=0.9,
                 description="beta",
                 continuous_update=True,
@@ -217,7 +229,7 @@ class BetaMemory(App):
         self.fig, (self.ax_share, self.ax_signal) = plotting.figure(1, 2)
         ax = self.ax_share
         ax.set_xscale("log")
-        ax.set_xlim(1, 1e4)
+        ax.set_xlim(1, 1e5)
         ax.set_ylim(0, 1.02)
         ax.axhline(MEMORY_SHARE, color=colors["muted"], ls=":", lw=1)
         (self.share_line,) = ax.plot([], [], color=colors["main"])
@@ -226,7 +238,7 @@ class BetaMemory(App):
         self.memory_nudged = ax.axvline(10, color=colors["other"], lw=1, ls="--")
         ax.minorticks_off()
         # fixed ticks, plain numbers: "10^3" would be mathtext, several times slower to draw
-        ax.set_xticks([1, 10, 100, 1000, 10000], ["1", "10", "100", "1000", "10000"])
+        ax.set_xticks([1, 10, 100, 1e3, 1e4, 1e5], ["1", "10", "100", "1000", "1e4", "1e5"])
         ax.set_yticks([0, 0.5, 1])
         _, self.nudged_key = plotting.key(
             ax, [("beta", colors["main"]), (f"beta + {NUDGE}", colors["other"])]
@@ -255,15 +267,26 @@ class BetaMemory(App):
         ax.set_ylim(-0.5, 2.7)
         ax.set_xticks([0, 1000, 2000, 3000])
         ax.set_yticks([0, 1, 2])
-        plotting.key(
-            ax, [("noisy signal (95% band)", colors["muted"]), ("its average", colors["main"])]
+        _, _, self.avg_nudged_key = plotting.key(
+            ax,
+            [
+                ("noisy signal (95% band)", colors["muted"]),
+                ("its average, beta", colors["main"]),
+                (f"its average, beta + {NUDGE}", colors["other"]),
+            ],
         )
         plotting.label(ax, "A noisy signal and its average", "step t", "value")
         self.note = plotting.takeaway(self.fig)
 
     def average(self, momentum):
-        """v_t = momentum v_(t-1) + (1 - momentum) signal_t, from v_0 = 0. -> (SIGNAL_STEPS,)"""
-        return lfilter([1 - momentum], [1, -momentum], self.signal)
+        """v_t = momentum v_(t-1) + (1 - momentum) signal_t. -> (SIGNAL_STEPS,)
+
+        It starts from the first value of the signal, not from 0: from 0 the curve would
+        creep up for about 1 / (1 - momentum) steps (the start-up bias that Adam corrects),
+        which is not what this figure is about.
+        """
+        start = [momentum * self.signal[0]]  # so that v_0 = signal_0
+        return lfilter([1 - momentum], [1, -momentum], self.signal, zi=start)[0]
 
     def update(self):
         beta = self.controls["beta"].value
@@ -274,7 +297,14 @@ class BetaMemory(App):
         self.memory_mark.set_xdata([memory, memory])
         t = np.arange(0, SIGNAL_STEPS, PLOT_EVERY)
         self.avg_line.set_data(t, self.average(beta)[::PLOT_EVERY])
-        for artist in (self.share_nudged, self.memory_nudged, self.avg_nudged, self.nudged_key):
+        nudged_artists = (
+            self.share_nudged,
+            self.memory_nudged,
+            self.avg_nudged,
+            self.nudged_key,
+            self.avg_nudged_key,
+        )
+        for artist in nudged_artists:
             artist.set_visible(compare)
         if compare:
             self.share_nudged.set_data(self.k, 1 - nudged**self.k)
@@ -283,11 +313,11 @@ class BetaMemory(App):
             change = memory_nudged / memory - 1
             change_text = f"{change:+.1%}" if abs(change) < 0.1 else f"{change:+.0%}"
             self.note.set_text(
-                f"beta = {beta:.4g} remembers about {_steps(memory)} steps; beta + {NUDGE} = "
-                f"{nudged:.4g} remembers {_steps(memory_nudged)} ({change_text})."
+                f"beta = {_beta(beta)} remembers about {_steps(memory)} steps; beta + {NUDGE} = "
+                f"{_beta(nudged)} remembers {_steps(memory_nudged)} ({change_text})."
             )
         else:
             self.note.set_text(
-                f"beta = {beta:.4g} remembers about {_steps(memory)} steps: the last "
+                f"beta = {_beta(beta)} remembers about {_steps(memory)} steps: the last "
                 f"{_steps(memory)} steps carry {MEMORY_SHARE:.0%} of the average's weight."
             )
