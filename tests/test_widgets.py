@@ -221,3 +221,19 @@ def test_scale_explorer_takeaway_quotes_the_bar_it_names():
             quoted = int(re.search(r"puts (\d+)% of the", app.note.get_text()).group(1))
             assert quoted == round(100 * crowded), (quantity, scale, app.note.get_text())
     plt.close(app.fig)
+
+
+def test_redraw_waits_for_the_page_then_draws_directly(monkeypatch):
+    """Before the page is ready: draw_idle (ipympl #472). After: a direct draw, no round trip."""
+    app = BetaMemory()
+    calls = []
+    monkeypatch.setattr(app.fig.canvas, "draw", lambda: calls.append("draw"))
+    monkeypatch.setattr(app.fig.canvas, "draw_idle", lambda: calls.append("draw_idle"))
+    app.controls["beta"].value = 0.99
+    app.fig.canvas.syncing_data_url = True  # what ipympl says until the page is initialized
+    app.controls["beta"].value = 0.999
+    app.fig.canvas.syncing_data_url = False
+    app.controls["beta"].value = 0.9
+    assert calls == ["draw_idle", "draw_idle", "draw"]
+    assert app.fig.stale_callback is None  # no second redraw requested by pyplot
+    plt.close(app.fig)

@@ -1,7 +1,7 @@
 """What every app of the course shares: controls, one figure updated in place, visible errors.
 
 An app builds its figure once and keeps its artists; on each change of a control it updates
-them (``set_data``, ``set_height``, ...) and asks for one redraw with ``draw_idle()``. Tests
+them (``set_data``, ``set_height``, ...) and redraws once (see ``redraw``). Tests
 reach ``app.controls`` (name -> widget) and ``app.fig``: they set a control's value and look
 at what the artists now show. Errors inside a callback go to ``app.errors``, an Output the
 learner sees under the figure, instead of vanishing into the kernel log.
@@ -28,6 +28,9 @@ class App:
         self.errors = widgets.Output()
         self.failures = []  # tracebacks of failed updates, for tests
         self._batching = False
+        # pyplot would ask for a redraw of its own on the first artist an update changes; the
+        # app redraws once, itself, after the whole update
+        self.fig.stale_callback = None
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._guarded(self.update)
@@ -50,7 +53,22 @@ class App:
         if self._batching:
             return
         self._guarded(self.update)
-        self.fig.canvas.draw_idle()
+        self.redraw()
+
+    def redraw(self):
+        """Draw the figure once and send it to the page.
+
+        ``draw_idle()`` under ipympl asks the page to ask the kernel for a draw: a round trip of
+        10-15 ms per slider step. Once the page has shown the figure (ipympl then stops syncing
+        the image as a data URL), drawing directly skips it. Before that (or with no page at
+        all, as under nbclient) ``draw_idle()`` is the safe call: a direct draw before the page
+        is ready leaves a broken image (ipympl issue #472).
+        """
+        canvas = self.fig.canvas
+        if getattr(canvas, "syncing_data_url", True) is False:
+            canvas.draw()
+        else:
+            canvas.draw_idle()
 
     def _guarded(self, fn):
         try:
