@@ -14,9 +14,10 @@ from matplotlib.text import Text
 
 from course_utils import plotting
 from course_utils.widgets import App
+from course_utils.widgets.batchnorm import BatchNoise, GammaBeta
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
 
-APPS = [ScaleExplorer, BetaMemory]
+APPS = [ScaleExplorer, BetaMemory, GammaBeta, BatchNoise]
 
 
 def _values(control):
@@ -236,4 +237,26 @@ def test_redraw_waits_for_the_page_then_draws_directly(monkeypatch):
     app.controls["beta"].value = 0.9
     assert calls == ["draw_idle", "draw_idle", "draw"]
     assert app.fig.stale_callback is None  # no second redraw requested by pyplot
+    plt.close(app.fig)
+
+
+def test_gamma_beta_set_the_mean_and_spread_and_can_undo_the_normalisation():
+    app = GammaBeta()
+    app.controls["gamma"].value, app.controls["beta"].value = 2.0, -1.0
+    assert app.out_key.get_text() == "mean = -1.00, std = 2.00"
+    app.controls["undo"].value = True
+    assert app.controls["gamma"].disabled and app.controls["beta"].disabled
+    text = app.note.get_text()
+    assert "give back Z" in text
+    assert float(text.split("largest difference ")[1].split(")")[0]) < 1e-9
+    plt.close(app.fig)
+
+
+def test_batch_noise_shrinks_as_one_over_sqrt_m():
+    app = BatchNoise()
+    spread_64 = app.estimates(64)[0].std()
+    spread_512 = app.estimates(512)[0].std()
+    assert spread_512 / spread_64 == pytest.approx(np.sqrt(64 / 512), rel=0.15)
+    app.controls["m"].value = 512
+    assert ", 0.3" in app.note.get_text()  # about 0.35 times the wander at 64
     plt.close(app.fig)

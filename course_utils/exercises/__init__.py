@@ -60,10 +60,10 @@ class Exercise:
 
 
 def _collect():
-    from . import scales
+    from . import batchnorm, scales
 
     exercises = {}
-    for module in (scales,):
+    for module in (scales, batchnorm):
         for exercise in module.EXERCISES:
             if exercise.name in exercises:
                 raise RuntimeError(f"exercise {exercise.name!r} is defined twice")

@@ -1,0 +1,161 @@
+"""The apps of notebook 04 (batch norm in training): what gamma and beta do, and batch noise."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import batchnorm, plotting
+from .app import App
+
+__all__ = ["GammaBeta", "BatchNoise"]
+
+BINS = np.linspace(-10, 10, 61)
+EPS = 1e-5
+
+
+def _unit(m, seed):
+    """One hidden unit's pre-activations over a mini-batch: skewed, off-centre. -> Z: (1, m)"""
+    rng = np.random.default_rng(seed)
+    return (3.0 + 2.0 * rng.gamma(2.0, 1.0, size=m) - 4.0).reshape(1, m)
+
+
+class GammaBeta(App):
+    """One unit's Z before and after batch norm; gamma and beta choose the new distribution.
+
+    With "undo" on, gamma = sqrt(var + eps) and beta = mu: the layer gives back Z itself,
+    which is why normalising costs the network nothing it could not learn back.
+    """
+
+    def __init__(self, m=512, seed=0):
+        self.Z = _unit(m, seed)
+        slider = {"continuous_update": True, "readout_format": ".2f"}
+        self.controls = {
+            "gamma": widgets.FloatSlider(value=1.0, min=0.1, max=4.0, step=0.05, **slider),
+            "beta": widgets.FloatSlider(value=0.0, min=-4.0, max=4.0, step=0.1, **slider),
+            "undo": widgets.Checkbox(value=False, description="gamma = sqrt(var + eps), beta = mu"),
+        }
+        self.controls["gamma"].description = "gamma"
+        self.controls["beta"].description = "beta"
+        self._build_figure()
+        self._connect()
+
+    def _build_figure(self):
+        colors = plotting.COLORS
+        self.fig, (self.ax_in, self.ax_out) = plotting.figure(1, 2)
+        counts = np.histogram(self.Z, BINS)[0]
+        self.ax_in.stairs(counts, BINS, fill=True, color=colors["muted"])
+        _, cache = batchnorm.forward(self.Z, np.ones((1, 1)), np.zeros((1, 1)), eps=EPS)
+        self.mu, self.var = float(cache["mu"][0, 0]), float(cache["var"][0, 0])
+        self.ax_in.axvline(self.mu, color=colors["accent"], ls="--")
+        plotting.key(
+            self.ax_in, [(f"mu = {self.mu:.2f}, sigma = {self.var**0.5:.2f}", colors["accent"])]
+        )
+        plotting.label(self.ax_in, "Z of one unit (a mini-batch)", "z", "examples")
+        self.out_hist = self.ax_out.stairs(counts * 0, BINS, fill=True, color=colors["main"])
+        self.out_mean = self.ax_out.axvline(0, color=colors["accent"], ls="--")
+        (self.out_key,) = plotting.key(self.ax_out, [("", colors["accent"])])
+        for ax in (self.ax_in, self.ax_out):
+            ax.set_xlim(BINS[0], BINS[-1])
+            ax.set_ylim(0, counts.max() * 1.4)
+            ax.set_xticks([-10, -5, 0, 5, 10])
+        plotting.label(self.ax_out, "Z_tilde = gamma Z_norm + beta", "z_tilde", "examples")
+        self.note = plotting.takeaway(self.fig)
+
+    def gamma_beta(self):
+        """The gamma and beta in use: the sliders', or those that undo the normalisation."""
+        if self.controls["undo"].value:
+            return np.sqrt(self.var + EPS), self.mu
+        return self.controls["gamma"].value, self.controls["beta"].value
+
+    def update(self):
+        gamma, beta = self.gamma_beta()
+        for name in ("gamma", "beta"):
+            self.controls[name].disabled = self.controls["undo"].value
+        Z_tilde, _ = batchnorm.forward(self.Z, np.full((1, 1), gamma), np.full((1, 1), beta), EPS)
+        counts = np.histogram(Z_tilde, BINS)[0]
+        self.out_hist.set_data(values=counts)
+        self.ax_out.set_ylim(0, counts.max() * 1.4)
+        self.out_mean.set_xdata([beta, beta])
+        self.out_key.set_text(f"mean = {Z_tilde.mean():.2f}, std = {Z_tilde.std():.2f}")
+        if self.controls["undo"].value:
+            error = np.max(np.abs(Z_tilde - self.Z))
+            self.note.set_text(
+                "gamma = sqrt(var + eps) and beta = mu give back Z "
+                f"(largest difference {error:.1e})."
+            )
+        else:
+            self.note.set_text(
+                f"Z_tilde has mean beta = {beta:.2f} and std gamma = {gamma:.2f}, whatever Z was."
+            )
+
+
+BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
+N_BATCHES = 400
+
+
+class BatchNoise(App):
+    """How noisy a mini-batch's estimates of mu and sigma^2 are, as the mini-batch grows.
+
+    The noise in mu and sigma^2 shifts and scales every example a little differently from
+    batch to batch: a slight, unintended regularisation, which shrinks as 1 / sqrt(m).
+    """
+
+    def __init__(self, seed=0):
+        rng = np.random.default_rng(seed)
+        self.population = _unit(100_000, seed + 1).ravel()
+        self.mu, self.var = self.population.mean(), self.population.var()
+        picks = rng.integers(0, self.population.size, size=(N_BATCHES, max(BATCH_SIZES)))
+        self.batches = self.population[picks]  # (N_BATCHES, 512): batch b's first m examples
+        self.controls = {
+            "m": widgets.SelectionSlider(
+                options=BATCH_SIZES, value=64, description="mini-batch", continuous_update=True
+            )
+        }
+        self._build_figure()
+        self._connect()
+
+    def _build_figure(self):
+        colors = plotting.COLORS
+        self.fig, (self.ax_mu, self.ax_var) = plotting.figure(1, 2)
+        sd_mu = np.sqrt(self.var / min(BATCH_SIZES))
+        self.mu_bins = np.linspace(self.mu - 4 * sd_mu, self.mu + 4 * sd_mu, 41)
+        self.var_bins = np.linspace(0, 3 * self.var, 41)
+        self.mu_hist = self.ax_mu.stairs(
+            np.zeros(40), self.mu_bins, fill=True, color=colors["main"]
+        )
+        self.var_hist = self.ax_var.stairs(
+            np.zeros(40), self.var_bins, fill=True, color=colors["main"]
+        )
+        self.ax_mu.axvline(self.mu, color=colors["good"], ls="--")
+        self.ax_var.axvline(self.var, color=colors["good"], ls="--")
+        for ax, what in ((self.ax_mu, "mu"), (self.ax_var, "sigma^2")):
+            ax.set_ylim(0, N_BATCHES * 0.35)
+            plotting.key(ax, [(f"- - {what} of all the data", colors["good"])])
+        plotting.label(self.ax_mu, "Batch estimates of mu", "mu of a mini-batch", "mini-batches")
+        plotting.label(
+            self.ax_var, "Batch estimates of sigma^2", "sigma^2 of a mini-batch", "mini-batches"
+        )
+        self.ax_mu.set_xlim(self.mu_bins[0], self.mu_bins[-1])
+        self.ax_var.set_xlim(self.var_bins[0], self.var_bins[-1])
+        self.note = plotting.takeaway(self.fig)
+
+    def estimates(self, m):
+        """mu and sigma^2 of each of the N_BATCHES mini-batches of size m. -> two (N_BATCHES,)"""
+        # each row is the unit seen by one mini-batch: (N_BATCHES, m), normalised row by row
+        Z = self.batches[:, :m]
+        ones, zeros = np.ones((N_BATCHES, 1)), np.zeros((N_BATCHES, 1))
+        _, cache = batchnorm.forward(Z, ones, zeros)
+        return cache["mu"].ravel(), cache["var"].ravel()
+
+    def update(self):
+        m = self.controls["m"].value
+        mu, var = self.estimates(m)
+        self.mu_hist.set_data(values=np.histogram(mu, self.mu_bins)[0])
+        self.var_hist.set_data(values=np.histogram(var, self.var_bins)[0])
+        spread = mu.std()
+        at_64 = self.estimates(64)[0].std()
+        self.note.set_text(
+            f"Mini-batches of {m}: the batch mean wanders +/- {spread:.2f}, {spread / at_64:.2f} x "
+            "as much as at 64; the noise shrinks as m grows."
+        )
