@@ -70,7 +70,7 @@ def test_solution_notebook_runs_and_every_check_passes(path):
     nb = _execute(path)
     _assert_clean(nb, path)
     statuses = _statuses(nb)
-    assert len(statuses) == len(_exercises_of(path)) >= 3
+    assert len(statuses) == len(_exercises_of(path)) >= 1
     assert statuses == ["passed"] * len(statuses)
 
 
@@ -79,7 +79,7 @@ def test_fresh_learner_notebook_runs_with_every_check_not_attempted(path):
     nb = _execute(path)
     _assert_clean(nb, path)
     statuses = _statuses(nb)
-    assert len(statuses) == len(_exercises_of(path)) >= 3
+    assert len(statuses) == len(_exercises_of(path)) >= 1
     assert statuses == ["not attempted"] * len(statuses)
 
 
@@ -88,7 +88,7 @@ def test_every_figure_has_title_labels_takeaway_and_nothing_cut_off(path):
     audit = [o.text for o in _outputs(_execute(path)) if o.get("text", "").startswith("FIGURES")]
     assert len(audit) == 1
     problems = json.loads(audit[0][len("FIGURES") :])
-    assert len(problems) >= 3, "expected the two apps and at least one static figure"
+    assert len(problems) >= 2, "expected at least two live apps"
     assert {n: p for n, p in problems.items() if p} == {}
 
 
@@ -101,3 +101,7 @@ def test_notebooks_show_live_figures(path):
         if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
     ]
     assert len(views) >= 2, "expected at least two live apps"
+
+
+def test_notebook_02_has_at_least_three_exercises():
+    assert len([e for e in EXERCISES.values() if e.notebook == "02"]) >= 3
