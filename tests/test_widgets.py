@@ -15,9 +15,10 @@ from matplotlib.text import Text
 from course_utils import plotting
 from course_utils.widgets import App
 from course_utils.widgets.batchnorm import BatchNoise, GammaBeta
+from course_utils.widgets.batchnorm_test_time import RunningEstimates
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
 
-APPS = [ScaleExplorer, BetaMemory, GammaBeta, BatchNoise]
+APPS = [ScaleExplorer, BetaMemory, GammaBeta, BatchNoise, RunningEstimates]
 
 
 def _values(control):
@@ -259,4 +260,22 @@ def test_batch_noise_shrinks_as_one_over_sqrt_m():
     assert spread_512 / spread_64 == pytest.approx(np.sqrt(64 / 512), rel=0.15)
     app.controls["m"].value = 512
     assert ", 0.3" in app.note.get_text()  # about 0.35 times the wander at 64
+    plt.close(app.fig)
+
+
+def test_running_estimates_follow_update_running_and_bias_correction_is_exact():
+    app = RunningEstimates()
+    app.controls["momentum"].value = 0.99
+    mus = app.lines["mu"].get_ydata()
+    expected = 0.0
+    for t in range(5):
+        expected = 0.99 * expected + 0.01 * app.batch_mu[t]
+        assert mus[t] == pytest.approx(expected)
+    corrected = app.lines["corrected"].get_ydata()
+    weights = 0.01 * 0.99 ** np.arange(4, -1, -1)  # the first five batches, newest last
+    assert corrected[4] == pytest.approx(weights @ app.batch_mu[:5] / weights.sum())
+    slow, fast = app.note.get_text(), None
+    app.controls["momentum"].value = 0.5
+    fast = app.note.get_text()
+    assert slow != fast and "stays within 10%" in fast
     plt.close(app.fig)
