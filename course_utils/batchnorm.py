@@ -83,7 +83,7 @@ def _check_momentum(momentum):
 # ---------------------------------------------------------------- training (notebook 04)
 
 
-def forward(Z, gamma, beta, eps=1e-5):
+def forward(Z, gamma, beta, eps=1e-5, *, check=True):
     """Z: (n_l, m), gamma, beta: (n_l, 1) -> Z_tilde: (n_l, m), cache: dict.
 
     Normalise each unit (row) over the m examples of the mini-batch, then scale and shift:
@@ -93,16 +93,21 @@ def forward(Z, gamma, beta, eps=1e-5):
 
     The cache holds what ``backward`` and the running statistics need: "Z", "mu", "var",
     "Z_norm", "inv_std" (1 / sqrt(var + eps)), "gamma" and "eps".
+
+    ``check=False`` skips the argument checks, for the training loop of ``nn`` (whose shapes
+    are right by construction); a learner's call keeps them.
     """
-    Z = _check_Z(Z)
-    n_l, m = Z.shape
-    gamma = _check_column("gamma", gamma, n_l)
-    beta = _check_column("beta", beta, n_l)
-    eps = _check_eps(eps)
-    mu = Z.mean(axis=1, keepdims=True)
-    var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)  # biased: 1/m, as in the notes
+    if check:
+        Z = _check_Z(Z)
+        gamma = _check_column("gamma", gamma, Z.shape[0])
+        beta = _check_column("beta", beta, Z.shape[0])
+        eps = _check_eps(eps)
+    m = Z.shape[1]
+    mu = Z.sum(axis=1, keepdims=True) / m
+    Z_centred = Z - mu
+    var = (Z_centred * Z_centred).sum(axis=1, keepdims=True) / m  # biased: 1/m, as in the notes
     inv_std = 1.0 / np.sqrt(var + eps)
-    Z_norm = (Z - mu) * inv_std
+    Z_norm = Z_centred * inv_std
     Z_tilde = gamma * Z_norm + beta
     cache = {
         "Z": Z,
@@ -129,7 +134,7 @@ def _check_backward_args(dZ_tilde, cache):
     return dZ_tilde
 
 
-def backward(dZ_tilde, cache):
+def backward(dZ_tilde, cache, *, check=True):
     """dZ_tilde: (n_l, m), cache from forward -> dZ: (n_l, m), dgamma, dbeta: (n_l, 1).
 
     The short formula, one line per gradient. mu and var depend on every example of the batch,
@@ -139,8 +144,10 @@ def backward(dZ_tilde, cache):
         dZ = gamma / sqrt(var + eps) / m * (m * dZ_tilde - dbeta - Z_norm * dgamma)
 
     ``backward_staged`` derives the same result step by step through mu and var.
+    ``check=False`` skips the argument checks (see ``forward``).
     """
-    dZ_tilde = _check_backward_args(dZ_tilde, cache)
+    if check:
+        dZ_tilde = _check_backward_args(dZ_tilde, cache)
     Z_norm, gamma, inv_std = cache["Z_norm"], cache["gamma"], cache["inv_std"]
     m = dZ_tilde.shape[1]
     dbeta = dZ_tilde.sum(axis=1, keepdims=True)
@@ -177,7 +184,7 @@ def backward_staged(dZ_tilde, cache):
 # ---------------------------------------------------------------- test time (notebook 05)
 
 
-def update_running(running_mu, running_var, mu, var, momentum=0.9):
+def update_running(running_mu, running_var, mu, var, momentum=0.9, *, check=True):
     """running_mu, running_var, mu, var: (n_l, 1) -> (running_mu, running_var): (n_l, 1) each.
 
     One step of the exponentially weighted averages of the batch statistics, in Keras'
@@ -188,8 +195,19 @@ def update_running(running_mu, running_var, mu, var, momentum=0.9):
     so its default momentum=0.1 is our 0.9. PyTorch also keeps the unbiased variance
     (1/(m - 1)) in its running estimate; we keep the biased one (1/m), as the notes do.
 
-    Returns new arrays; the inputs are never changed.
+    Returns new arrays; the inputs are never changed. ``check=False`` skips the argument checks
+    (see ``forward``).
     """
+    if check:
+        running_mu, running_var, mu, var, momentum = _check_running_args(
+            running_mu, running_var, mu, var, momentum
+        )
+    new_mu = momentum * running_mu + (1.0 - momentum) * mu
+    new_var = momentum * running_var + (1.0 - momentum) * var
+    return new_mu, new_var
+
+
+def _check_running_args(running_mu, running_var, mu, var, momentum):
     running_mu = _as_float_array("running_mu", running_mu)
     if running_mu.ndim != 2 or running_mu.shape[1] != 1:
         raise ValueError(
@@ -203,12 +221,10 @@ def update_running(running_mu, running_var, mu, var, momentum=0.9):
     _check_non_negative("running_var", running_var)
     _check_non_negative("var", var)
     momentum = _check_momentum(momentum)
-    new_mu = momentum * running_mu + (1.0 - momentum) * mu
-    new_var = momentum * running_var + (1.0 - momentum) * var
-    return new_mu, new_var
+    return running_mu, running_var, mu, var, momentum
 
 
-def inference(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+def inference(Z, gamma, beta, running_mu, running_var, eps=1e-5, *, check=True):
     """Z: (n_l, m), gamma, beta, running_mu, running_var: (n_l, 1) -> Z_tilde: (n_l, m).
 
     Batch norm at test time: normalise with the running statistics kept during training, not
@@ -216,14 +232,17 @@ def inference(Z, gamma, beta, running_mu, running_var, eps=1e-5):
     single test example, m = 1, has var = 0 and would come out as beta):
 
         Z_tilde = gamma * (Z - running_mu) / sqrt(running_var + eps) + beta
+
+    ``check=False`` skips the argument checks (see ``forward``).
     """
-    Z = _check_Z(Z)
-    n_l = Z.shape[0]
-    gamma = _check_column("gamma", gamma, n_l)
-    beta = _check_column("beta", beta, n_l)
-    running_mu = _check_column("running_mu", running_mu, n_l)
-    running_var = _check_column("running_var", running_var, n_l)
-    _check_non_negative("running_var", running_var)
-    eps = _check_eps(eps)
+    if check:
+        Z = _check_Z(Z)
+        n_l = Z.shape[0]
+        gamma = _check_column("gamma", gamma, n_l)
+        beta = _check_column("beta", beta, n_l)
+        running_mu = _check_column("running_mu", running_mu, n_l)
+        running_var = _check_column("running_var", running_var, n_l)
+        _check_non_negative("running_var", running_var)
+        eps = _check_eps(eps)
     Z_norm = (Z - running_mu) / np.sqrt(running_var + eps)
     return gamma * Z_norm + beta
