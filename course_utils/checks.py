@@ -77,6 +77,8 @@ class CheckResult:
             NOT_ATTEMPTED: f"Not attempted yet: {self.title or self.name}.",
         }[self.status]
         lines = [("", head)]
+        if self.status == PASSED:
+            return lines  # the details stay on the result (.called, .expected, .got)
         for label, text in (
             ("Called", self.called),
             ("Expected", self.expected),

@@ -159,3 +159,62 @@ class BatchNoise(App):
             f"Mini-batches of {m}: the batch mean wanders +/- {spread:.2f}, {spread / at_64:.2f} x "
             "as much as at 64; the noise shrinks as m grows."
         )
+
+
+def learning_rate_sweep_figure(alphas, runs, target):
+    """The experiment of notebook 04: training with and without batch norm over alphas.
+
+    runs: {(batchnorm: bool, alpha): History}. Left: validation accuracy against optimizer
+    steps at the smallest and the largest alpha; right: the steps each run needed to reach
+    `target` validation accuracy (runs that never did are drawn at the top, as "never").
+    -> (fig, steps) with steps: {(batchnorm, alpha): int or None}.
+    """
+    colors = {True: plotting.COLORS["main"], False: plotting.COLORS["other"]}
+    fig, (ax_curves, ax_steps) = plotting.figure(1, 2)
+    steps = {key: _steps_to(history, target) for key, history in runs.items()}
+    for bn in (True, False):
+        for alpha, style in ((alphas[0], ":"), (alphas[-1], "-")):
+            history = runs[(bn, alpha)]
+            ax_curves.plot(history.steps, history.val_accuracy, style, color=colors[bn])
+    ax_curves.axhline(target, color=plotting.COLORS["muted"], lw=1)
+    ax_curves.set_ylim(0, 1.02)
+    plotting.key(
+        ax_curves,
+        [
+            (f"with batch norm (dotted: alpha {alphas[0]:g}, solid: {alphas[-1]:g})", colors[True]),
+            ("without batch norm", colors[False]),
+        ],
+        y=0.5,
+        x=0.3,
+    )
+    plotting.label(ax_curves, "Validation accuracy while training", "steps", "accuracy")
+    never = 1.3 * max([s for s in steps.values() if s] or [1])
+    for bn in (True, False):
+        ys = [steps[(bn, a)] or never for a in alphas]
+        ax_steps.plot(alphas, ys, "o-", color=colors[bn])
+    ax_steps.axhline(never, color=plotting.COLORS["muted"], ls=":", lw=1)
+    ax_steps.text(
+        1.0,
+        never,
+        "never ",
+        transform=ax_steps.get_yaxis_transform(),
+        ha="right",
+        va="bottom",
+        fontsize=9,
+    )
+    ax_steps.set_xscale("log")
+    ax_steps.minorticks_off()
+    ax_steps.set_xticks(alphas, [f"{a:g}" for a in alphas])
+    ax_steps.set_ylim(0, never * 1.12)
+    plotting.label(
+        ax_steps, f"Steps to {target:.0%} validation accuracy", "learning rate alpha", "steps"
+    )
+    return fig, steps
+
+
+def _steps_to(history, target):
+    """The optimizer steps a run took to first reach `target` validation accuracy, or None."""
+    for accuracy, step in zip(history.val_accuracy, history.steps, strict=True):
+        if accuracy >= target:
+            return step
+    return None
