@@ -15,10 +15,10 @@ from matplotlib.text import Text
 from course_utils import plotting
 from course_utils.widgets import App
 from course_utils.widgets.batchnorm import BatchNoise, GammaBeta
-from course_utils.widgets.batchnorm_test_time import RunningEstimates
+from course_utils.widgets.batchnorm_test_time import OneExample, RunningEstimates
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
 
-APPS = [ScaleExplorer, BetaMemory, GammaBeta, BatchNoise, RunningEstimates]
+APPS = [ScaleExplorer, BetaMemory, GammaBeta, BatchNoise, RunningEstimates, OneExample]
 
 
 def _values(control):
@@ -278,4 +278,36 @@ def test_running_estimates_follow_update_running_and_bias_correction_is_exact():
     app.controls["momentum"].value = 0.5
     fast = app.note.get_text()
     assert slow != fast and "stays within 10%" in fast
+    plt.close(app.fig)
+
+
+def test_one_example_alone_every_example_gets_the_same_probabilities_but_not_in_inference():
+    app = OneExample()
+    assert app.controls["m"].value == 1
+    heights = []
+    for i in (0, 1, 2):
+        app.controls["example"].value = i
+        heights.append(
+            [[b.get_height() for b in bars] for bars in (app.running_bars, app.batch_bars)]
+        )
+        assert np.allclose(
+            heights[-1][0],
+            app.network.forward(app.data.X_test[:, [i]], "inference")[0][:, 0],
+            atol=1e-6,
+        )
+    running, batch = np.array(heights).transpose(1, 0, 2)
+    assert np.allclose(batch, batch[0], atol=1e-6)  # a batch of 1: beta, whatever the example
+    assert not np.allclose(running, running[0], atol=1e-3)
+    assert app.note.get_text().startswith("With a batch of 1, every example gets the same")
+    plt.close(app.fig)
+
+
+def test_one_example_batch_bars_are_train_mode_on_the_batch_that_holds_the_example():
+    app = OneExample()
+    app.controls["example"].value, app.controls["m"].value = 13, 8
+    Y_hat, _ = app.network.forward(app.data.X_test[:, 8:16], mode="train")
+    assert [b.get_height() for b in app.batch_bars] == pytest.approx(Y_hat[:, 5], abs=1e-6)
+    assert "examples 8-15" in app.batch_key.get_text()
+    quoted = int(app.note.get_text().split("batches of 8: ")[1].split("%")[0])
+    assert quoted == round(100 * app.accuracy[8])
     plt.close(app.fig)

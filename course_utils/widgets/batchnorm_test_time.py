@@ -1,14 +1,16 @@
-"""The apps of notebook 05 (batch norm at test time): running estimates of mu and sigma^2."""
+"""The apps of notebook 05 (batch norm at test time): running estimates of mu and sigma^2, and
+one test example classified with running statistics or with the statistics of its batch."""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
 
-from .. import batchnorm, plotting
+from .. import batchnorm, nn, plotting
+from ..data import digits
 from .app import App
 
-__all__ = ["RunningEstimates"]
+__all__ = ["RunningEstimates", "OneExample", "batch_statistics_probabilities"]
 
 N_STEPS = 300
 BATCH = 32
@@ -69,7 +71,7 @@ class RunningEstimates(App):
                 ("- - true value", colors["good"]),
             ],
             x=0.6,
-            y=0.3,
+            y=0.36,
         )
         self.note = plotting.takeaway(self.fig)
 
@@ -100,3 +102,136 @@ class RunningEstimates(App):
             f"momentum {momentum:g}: running mu stays within 10% of the truth {when}; "
             f"late wobble +/- {noise:.2f}."
         )
+
+
+#: OneExample's network when none is given: the recipe notebook 05 trains (about 0.2 s).
+SIZES = (64, 32, 32, 10)
+EPOCHS, BATCH_SIZE, ALPHA = 8, 32, 0.01
+#: test batch sizes on the slider; the last stop is the whole test set
+TEST_BATCH_SIZES = (1, 2, 8, 64)
+
+
+def batch_statistics_probabilities(network, X, m):
+    """X: (n_x, M) -> Y_hat: (n_classes, M), each example normalised with its batch's statistics.
+
+    The M examples are cut into consecutive batches of m (the last one may be smaller), and
+    each batch goes through the network in train mode: batch norm uses that batch's mu and var.
+    """
+    M = X.shape[1]
+    Y_hat = np.empty((network.sizes[-1], M))
+    for first in range(0, M, m):
+        Y_hat[:, first : first + m] = network.forward(X[:, first : first + m], mode="train")[0]
+    return Y_hat
+
+
+class OneExample(App):
+    """One test digit, classified with running statistics or with the statistics of its batch.
+
+    Left: the 8 x 8 image. Right: the class probabilities in inference mode (running mu and
+    var, the example alone) and in train mode on a test batch of the chosen size that holds
+    the example (the test set cut into consecutive batches, as in the notebook's experiment).
+    With a batch of 1, var = 0 in every unit: Z_norm = 0, Z_tilde = beta, and every example
+    gets the same probabilities.
+
+    network: a trained ``nn.Network`` with batch norm; data: its ``data.Split``. Without them
+    the app trains ``Network(SIZES)`` on ``digits(0)`` itself, as the notebook does.
+    """
+
+    def __init__(self, network=None, data=None):
+        if data is None:
+            data = digits(0)
+        if network is None:
+            network = nn.Network(SIZES, batchnorm=True, seed=0)
+            nn.train(network, data, epochs=EPOCHS, batch_size=BATCH_SIZE, alpha=ALPHA)
+        if not network.batchnorm:
+            raise ValueError("OneExample needs a network with batch norm (batchnorm=True)")
+        self.network, self.data = network, data
+        X, y = data.X_test, data.y_test
+        M = y.size
+        # the raw pixels (0-16) back from the standardised ones, one 8 x 8 image per column
+        self.images = (X * data.std + data.mean).T.reshape(M, 8, 8)
+        self.running = network.forward(X, mode="inference")[0]  # (n_classes, M)
+        sizes = sorted({m for m in TEST_BATCH_SIZES if m < M} | {M})
+        self.batch = {m: batch_statistics_probabilities(network, X, m) for m in sizes}
+        self.accuracy = {m: float(np.mean(P.argmax(axis=0) == y)) for m, P in self.batch.items()}
+        self.accuracy["running"] = float(np.mean(self.running.argmax(axis=0) == y))
+        self.controls = {
+            "example": widgets.IntSlider(
+                value=0, min=0, max=M - 1, description="example", continuous_update=True
+            ),
+            "m": widgets.SelectionSlider(
+                options=[(f"{m} (all)" if m == M else str(m), m) for m in sizes],
+                value=1,
+                description="test batch",
+                continuous_update=True,
+            ),
+        }
+        self._build_figure()
+        self._connect()
+
+    def _build_figure(self):
+        colors = plotting.COLORS
+        n_classes = self.network.sizes[-1]
+        self.fig, (self.ax_image, self.ax_probs) = plotting.figure(
+            1, 2, gridspec_kw={"width_ratios": [1, 3]}
+        )
+        ax = self.ax_image
+        self.image = ax.imshow(self.images[0], cmap="gray_r", vmin=0, vmax=16)
+        ax.set_xticks([0, 7])
+        ax.set_yticks([0, 7])
+        plotting.label(ax, "Test example", "pixel column", "pixel row")
+        ax = self.ax_probs
+        classes = np.arange(n_classes)
+        self.running_bars = ax.bar(classes - 0.2, np.zeros(n_classes), 0.4, color=colors["main"])
+        self.batch_bars = ax.bar(classes + 0.2, np.zeros(n_classes), 0.4, color=colors["other"])
+        (self.label_mark,) = ax.plot([0], [1.06], "v", color=colors["good"], ms=8)
+        ax.set_xlim(-0.6, n_classes - 0.4)
+        ax.set_ylim(0, 1.6)  # room for the key above a full bar
+        ax.set_xticks(classes)
+        ax.set_yticks([0, 0.5, 1])
+        self.running_key, self.batch_key, self.label_key = plotting.key(
+            ax, [("running", colors["main"]), ("batch", colors["other"]), ("label", colors["good"])]
+        )
+        plotting.label(ax, "Class probabilities", "class (digit)", "probability")
+        self.note = plotting.takeaway(self.fig)
+
+    def batch_of(self, i, m):
+        """The test examples in the batch of m that holds example i. -> range"""
+        first = i // m * m
+        return range(first, min(first + m, self.data.y_test.size))
+
+    def update(self):
+        i, m = self.controls["example"].value, self.controls["m"].value
+        label = int(self.data.y_test[i])
+        running, batch = self.running[:, i], self.batch[m][:, i]
+        self.image.set_data(self.images[i])
+        self.ax_image.set_title(f"Test example {i}: a {label}")
+        for bar, p in zip(self.running_bars, running, strict=True):
+            bar.set_height(p)
+        for bar, p in zip(self.batch_bars, batch, strict=True):
+            bar.set_height(p)
+        self.label_mark.set_xdata([label])
+        members = self.batch_of(i, m)
+        self.running_key.set_text(
+            f"running statistics, example alone: {running.argmax()} ({running.max():.0%})"
+        )
+        self.batch_key.set_text(
+            f"statistics of its batch of {len(members)} (examples {members[0]}-{members[-1]}): "
+            f"{batch.argmax()} ({batch.max():.0%})"
+            if len(members) > 1
+            else f"statistics of its batch of 1: {batch.argmax()} ({batch.max():.0%})"
+        )
+        self.label_key.set_text(f"\u25bc true label: {label}")
+        accuracy, running_accuracy = self.accuracy[m], self.accuracy["running"]
+        P = self.batch[m]
+        if m == 1 and np.ptp(P, axis=1).max() < 1e-6:
+            text = (
+                f"With a batch of 1, every example gets the same probabilities: "
+                f"{accuracy:.0%} of the test set right."
+            )
+        else:
+            text = (
+                f"Test batches of {m}: {accuracy:.0%} of the test set right; "
+                f"running statistics: {running_accuracy:.0%}."
+            )
+        self.note.set_text(text)
