@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .softmax import one_hot
+
 __all__ = ["Split", "digits", "blobs", "spirals"]
 
 N_DIGIT_CLASSES = 10
@@ -31,21 +33,6 @@ def _check_seed(seed):
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be an integer in [0, 2**32), got seed={seed!r}")
     return int(seed)
-
-
-def _one_hot(y, n_classes, dtype=np.float64):
-    """y: (m,) int labels in [0, n_classes) -> Y: (n_classes, m), Y[y[i], i] = 1.
-
-    Private: the course's public one-hot is ``softmax.one_hot`` (notebook 06).
-    """
-    y = np.asarray(y)
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be a 1-D array of int labels, got shape {y.shape}, {y.dtype}")
-    if y.size and (y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must lie in [0, {n_classes}), got {y.min()}..{y.max()}")
-    Y = np.zeros((n_classes, y.size), dtype=dtype)
-    Y[y, np.arange(y.size)] = 1.0
-    return Y
 
 
 @dataclass(frozen=True)
@@ -74,17 +61,17 @@ class Split:
     @property
     def Y_train(self):
         """(n_classes, m_train) one-hot labels."""
-        return _one_hot(self.y_train, self.n_classes)
+        return one_hot(self.y_train, self.n_classes)
 
     @property
     def Y_val(self):
         """(n_classes, m_val) one-hot labels."""
-        return _one_hot(self.y_val, self.n_classes)
+        return one_hot(self.y_val, self.n_classes)
 
     @property
     def Y_test(self):
         """(n_classes, m_test) one-hot labels."""
-        return _one_hot(self.y_test, self.n_classes)
+        return one_hot(self.y_test, self.n_classes)
 
     def __repr__(self):
         sizes = ", ".join(

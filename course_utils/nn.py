@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import batchnorm
-from .data import _one_hot
+from .softmax import one_hot
 
 __all__ = [
     "dense_forward",
@@ -516,7 +516,7 @@ def evaluate(network, X, y):
     """(mean cross-entropy, accuracy) on X: (n_x, m), y: (m,), in inference mode."""
     y = _check_labels(network, X, y, "y")
     Z, _ = network.scores(X, "inference")
-    loss, _, _ = softmax_cross_entropy(Z, _one_hot(y, network.sizes[-1], network.dtype))
+    loss, _, _ = softmax_cross_entropy(Z, one_hot(y, network.sizes[-1], dtype=network.dtype))
     return loss, float(np.mean(np.argmax(Z, axis=0) == y))
 
 
@@ -565,7 +565,7 @@ def train(
     X_val = network._as_input(data.X_val)
     y_train = _check_labels(network, X_train, data.y_train, "y_train")
     y_val = _check_labels(network, X_val, data.y_val, "y_val")
-    Y_train = _one_hot(y_train, network.sizes[-1], network.dtype)
+    Y_train = one_hot(y_train, network.sizes[-1], dtype=network.dtype)
     m = X_train.shape[1]
     if m == 0:
         raise ValueError("the training set is empty")

@@ -17,8 +17,19 @@ from course_utils.widgets import App
 from course_utils.widgets.batchnorm import BatchNoise, GammaBeta
 from course_utils.widgets.batchnorm_test_time import OneExample, RunningEstimates
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
+from course_utils.widgets.softmax import DeepVsLinear, SoftmaxBars, SoftmaxRegressionLive
 
-APPS = [ScaleExplorer, BetaMemory, GammaBeta, BatchNoise, RunningEstimates, OneExample]
+APPS = [
+    ScaleExplorer,
+    BetaMemory,
+    GammaBeta,
+    BatchNoise,
+    RunningEstimates,
+    OneExample,
+    SoftmaxBars,
+    SoftmaxRegressionLive,
+    DeepVsLinear,
+]
 
 
 def _values(control):
@@ -310,4 +321,78 @@ def test_one_example_batch_bars_are_train_mode_on_the_batch_that_holds_the_examp
     assert "examples 8-15" in app.batch_key.get_text()
     quoted = int(app.note.get_text().split("batches of 8: ")[1].split("%")[0])
     assert quoted == round(100 * app.accuracy[8])
+    plt.close(app.fig)
+
+
+def test_softmax_bars_are_a_stable_softmax_of_the_sliders_over_t_and_hardmax_at_the_argmax():
+    app = SoftmaxBars()
+    for z, T in (((5.0, 2.0, -1.0, 3.0), 1.0), ((5.0, -5.0, 4.9, 0.0), 0.1), ((1, 2, 3, 4), 10.0)):
+        with app._batch():
+            for k, value in enumerate(z, start=1):
+                app.controls[f"z{k}"].value = value
+            app.controls["T"].value = T
+        z = np.array(z, dtype=float)
+        expected = np.exp((z - z.max()) / T) / np.exp((z - z.max()) / T).sum()
+        soft = np.array([b.get_height() for b in app.soft_bars])
+        assert soft == pytest.approx(expected, abs=1e-12)
+        assert soft.sum() == pytest.approx(1.0)
+        assert [b.get_height() for b in app.hard_bars] == [float(i == z.argmax()) for i in range(4)]
+        assert [b.get_height() for b in app.z_bars] == pytest.approx(z)
+        quoted = int(app.note.get_text().split("(largest z) ")[1].split("%")[0])
+        assert quoted == round(100 * expected.max())
+    assert app.note.get_text().endswith("nearly uniform (25% each).")  # T = 10 on 1, 2, 3, 4
+    app.controls["T"].value = 0.1
+    assert app.note.get_text().endswith("nearly the hardmax.")
+    plt.close(app.fig)
+
+
+def test_softmax_regression_live_shows_the_model_trained_that_long_and_its_accuracy():
+    from course_utils import softmax
+
+    app = SoftmaxRegressionLive()
+    app.controls["alpha"].value, app.controls["epochs"].value = 0.1, 30
+    # the model shown is SoftmaxRegression.fit (batch gradient descent) for 30 epochs at 0.1
+    model = softmax.SoftmaxRegression(2, app.n_classes, seed=0)
+    model.fit(app.X, app.y, alpha=0.1, epochs=30)
+    W, b = app.model(0.1, 30)
+    assert W == pytest.approx(model.W) and b == pytest.approx(model.b)
+    # the regions are the argmax of W x + b on the grid; the circled points are the mistakes
+    n = app.image.get_array().shape[0]
+    assert np.array_equal(app.image.get_array(), np.argmax(W @ app.G + b, axis=0).reshape(n, n))
+    wrong = model.predict(app.X) != app.y
+    assert np.array_equal(app.wrong.get_offsets(), app.X[:, wrong].T)
+    quoted = int(app.note.get_text().split("training accuracy ")[1].split("%")[0])
+    assert quoted == round(100 * model.accuracy(app.X, app.y)) == round(100 * (1 - wrong.mean()))
+    assert app.marker.get_ydata()[0] == pytest.approx(model.cost(app.X, app.y))
+    plt.close(app.fig)
+
+
+def test_softmax_regression_live_cost_decreases_over_the_epochs():
+    app = SoftmaxRegressionLive()
+    for alpha in (0.01, 0.1, 0.3, 1.0):
+        app.controls["alpha"].value = alpha
+        costs = app.cost_line.get_ydata()
+        assert costs[0] == pytest.approx(np.log(app.n_classes), abs=0.05)  # W starts near 0
+        assert np.all(np.diff(costs) <= 1e-12), alpha
+    app.controls["epochs"].value = app.controls["epochs"].max
+    assert app.accuracy > 0.85
+    plt.close(app.fig)
+
+
+def test_deep_vs_linear_the_network_beats_softmax_regression_on_spirals():
+    app = DeepVsLinear()
+    last = app.controls["epochs"].options[-1]
+    app.controls["epochs"].value = last
+    linear, deep = app.accuracies["linear"][-1], app.accuracies["deep"][-1]
+    assert linear < 0.7 and deep > 0.9
+    text = app.note.get_text()
+    assert f"softmax regression {linear:.0%}" in text and f"deep network {deep:.0%}" in text
+    n = app.images["deep"].get_array().shape[0]
+    assert np.array_equal(app.images["linear"].get_array(), app.linear.predict(app.G).reshape(n, n))
+    from course_utils import nn
+
+    expected = nn.predict(app.network, app.G).reshape(n, n)
+    assert np.array_equal(app.images["deep"].get_array(), expected)
+    app.controls["epochs"].value = 0
+    assert app.note.get_text().startswith("Untrained:")
     plt.close(app.fig)
