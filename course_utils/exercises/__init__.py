@@ -60,10 +60,10 @@ class Exercise:
 
 
 def _collect():
-    from . import batchnorm, scales, softmax
+    from . import batchnorm, scales, search, softmax
 
     exercises = {}
-    for module in (scales, batchnorm, softmax):
+    for module in (scales, batchnorm, softmax, search):
         for exercise in module.EXERCISES:
             if exercise.name in exercises:
                 raise RuntimeError(f"exercise {exercise.name!r} is defined twice")

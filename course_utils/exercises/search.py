@@ -1,0 +1,669 @@
+"""Exercises of notebook 01 (hyperparameter search) and their catalogues of common mistakes.
+
+Search functions return plain Python structures (a list of configs, a space, a dict of shares),
+so their judges compare those structures: the keys and their order, the Scale types, the
+values. ``random_search`` is random: its judge tests properties instead (range, distinct
+values, uniformity of each hyperparameter on its own scale, independence between
+hyperparameters, reproducibility from the seeded Generator).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from itertools import product
+
+import numpy as np
+from scipy import stats
+
+from .. import scales, search
+from . import Exercise, Mistake, Verdict
+from .compare import format_call, format_value
+
+NOTEBOOK = "01"
+#: A statistical test fails below this p-value; with fixed seeds the verdict is reproducible.
+P_MIN = 1e-3
+
+#: Hints for the structural mistakes these judges name beyond the checker's generic ones.
+HINTS = {
+    "wrong_keys": "Each config (or space) has the space's names as keys, in the space's order: "
+    "build it with a loop over space.items().",
+    "wrong_scale_type": "Keep each hyperparameter's Scale type: build the new scale with "
+    "type(scale)(low, high).",
+}
+
+
+def _space():
+    """The space the judges use; its order (alpha, units, beta, dropout) is not alphabetical."""
+    return {
+        "alpha": scales.Log(1e-4, 1.0),
+        "units": scales.Integer(16, 256),
+        "beta": scales.OneMinusLog(0.9, 0.999),
+        "dropout": scales.Linear(0.0, 0.5),
+    }
+
+
+def _fail(called, expected, got, mistake, hint=None):
+    return Verdict(False, called, expected, got, mistake, hint or HINTS.get(mistake))
+
+
+def _is_number(x):
+    return isinstance(x, int | float | np.number) and not isinstance(x, bool)
+
+
+# ---------------------------------------------------------------- comparing structures
+
+
+def _dict_problem(got, expected, what):
+    """(mistake, message) when got is not a dict with expected's keys in order, else None."""
+    if got is None:
+        return "returned_none", "returned None"
+    if not isinstance(got, dict):
+        return "wrong_type", f"a {type(got).__name__}, expected a dict ({what})"
+    if list(got) != list(expected):
+        return "wrong_keys", f"keys {list(got)}, expected {list(expected)}"
+    return None
+
+
+def _numbers_problem(got, expected, where):
+    for key, value in expected.items():
+        g = got[key]
+        if not _is_number(g):
+            return "wrong_type", f"{where}[{key!r}] is a {type(g).__name__}, expected a number"
+        if math.isnan(float(g)):
+            return "nan", f"{where}[{key!r}] is NaN"
+        if not np.isclose(float(g), float(value), rtol=1e-7, atol=1e-12):
+            return "wrong_value", f"{where}[{key!r}] = {float(g):.6g}, expected {float(value):.6g}"
+    return None
+
+
+def _configs_problem(got, expected):
+    if got is None:
+        return "returned_none", "returned None"
+    if not isinstance(got, list):
+        return "wrong_type", f"a {type(got).__name__}, expected a list of dicts (the configs)"
+    if len(got) != len(expected):
+        return "wrong_shape", f"{len(got)} configs, expected {len(expected)}"
+    for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+        problem = _dict_problem(g, e, "a config") or _numbers_problem(g, e, f"configs[{i}]")
+        if problem:
+            if problem[0] == "wrong_value":
+                return problem[0], f"{problem[1]}; configs[{i}] = {g}, expected {e}"
+            return problem[0], f"configs[{i}]: {problem[1]}"
+    return None
+
+
+def _space_problem(got, expected):
+    problem = _dict_problem(got, expected, "the new space, name -> Scale")
+    if problem:
+        return problem
+    for name, scale in expected.items():
+        g = got[name]
+        if type(g) is not type(scale):
+            return "wrong_scale_type", f"{name}: {g!r}, expected {scale!r}"
+        if not (np.isclose(g.low, scale.low, rtol=1e-7) and np.isclose(g.high, scale.high)):
+            return "wrong_value", f"{name}: {g!r}, expected {scale!r}"
+    return None
+
+
+def _shares_problem(got, expected):
+    return _dict_problem(got, expected, "name -> share") or _numbers_problem(
+        got, expected, "shares"
+    )
+
+
+def _judge_cases(run, reference, cases, mistakes, problem, *, extra=None):
+    """Compare with the reference on every case; name a catalogued mistake that explains all.
+
+    ``extra(kwargs, got, caught_warnings)`` may fail a case whose value is right.
+    """
+    results, first = [], None
+    for kwargs in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            expected = reference(**copy.deepcopy(kwargs))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = run(**kwargs)
+        results.append(got)
+        found = problem(got, expected)
+        if found is None and extra is not None:
+            found = extra(kwargs, got, caught)
+        if found and first is None:
+            first = (kwargs, expected, found)
+    if first is None:
+        expected = reference(**copy.deepcopy(cases[0]))
+        return Verdict(
+            True,
+            format_call(run.fn_name, cases[0]),
+            format_value(expected),
+            format_value(results[0]),
+        )
+    kwargs, expected, (generic, message) = first
+    name = generic
+    for mistake in mistakes:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if all(
+                    problem(got, mistake.fn(**copy.deepcopy(kw))) is None
+                    for kw, got in zip(cases, results, strict=True)
+                ):
+                    name = mistake.name
+                    break
+        except Exception:  # noqa: BLE001, S112 - a mistake may fail where the learner's did not
+            continue
+    hint = next((m.hint for m in mistakes if m.name == name), HINTS.get(name))
+    return _fail(format_call(run.fn_name, kwargs), format_value(expected), message, name, hint)
+
+
+# ---------------------------------------------------------------- grid_search
+
+
+def _grid_cases():
+    return [
+        {"space": _space(), "n_per_axis": 3},
+        {"space": _space(), "n_per_axis": {"alpha": 4, "units": 2, "beta": 3, "dropout": 2}},
+        {
+            "space": {"alpha": scales.Log(1e-4, 1.0), "dropout": scales.Linear(0.0, 0.5)},
+            "n_per_axis": 3,
+            "max_configs": 5,
+        },
+    ]
+
+
+def _counts(space, n_per_axis):
+    if isinstance(n_per_axis, dict):
+        return [n_per_axis[name] for name in space]
+    return [n_per_axis] * len(space)
+
+
+def _grid_with(space, axes, names):
+    return [dict(zip(names, values, strict=True)) for values in product(*axes)]
+
+
+def _grid_linear(space, n_per_axis, *, max_configs=None):
+    axes = []
+    for scale, n in zip(space.values(), _counts(space, n_per_axis), strict=True):
+        values = np.linspace(scale.low, scale.high, n)
+        if isinstance(scale, scales.Integer):
+            values = np.round(values).astype(int)
+        axes.append([v.item() for v in values])
+    return _grid_with(space, axes, list(space))
+
+
+def _grid_cut(space, n_per_axis, *, max_configs=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        configs = search.grid_search(space, n_per_axis)
+    return configs if max_configs is None else configs[:max_configs]
+
+
+def _grid_sorted_keys(space, n_per_axis, *, max_configs=None):
+    names = sorted(space)
+    counts = dict(zip(space, _counts(space, n_per_axis), strict=True))
+    axes = [[v.item() for v in space[name].grid(counts[name])] for name in names]
+    return _grid_with(space, axes, names)
+
+
+def _grid_first_fastest(space, n_per_axis, *, max_configs=None):
+    names = list(space)
+    axes = [
+        [v.item() for v in scale.grid(n)]
+        for scale, n in zip(space.values(), _counts(space, n_per_axis), strict=True)
+    ]
+    return [dict(zip(names, reversed(values), strict=True)) for values in product(*reversed(axes))]
+
+
+def _grid_no_warning(space, n_per_axis, *, max_configs=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return search.grid_search(space, n_per_axis)
+
+
+def _grid_warned(kwargs, got, caught):
+    max_configs = kwargs.get("max_configs")
+    if max_configs is None or len(got) <= max_configs:
+        return None
+    if any(issubclass(w.category, UserWarning) for w in caught):
+        return None
+    return "no_warning", f"all {len(got)} configs, but no warning about max_configs={max_configs}"
+
+
+GRID_MISTAKES = (
+    Mistake(
+        "linear_grid",
+        "np.linspace(low, high, n) spaces the values linearly whatever the scale: on a Log axis "
+        "almost all of them land in the top decade. Take scale.grid(n), evenly spaced in u.",
+        _grid_linear,
+    ),
+    Mistake(
+        "silently_cut",
+        "Cutting the grid to max_configs drops values of the last hyperparameters without a "
+        "word. Return the full grid and warnings.warn(...) naming both sizes.",
+        _grid_cut,
+    ),
+    Mistake(
+        "keys_sorted",
+        "Keep the space's order of the names (a loop over space, not sorted(space)): configs "
+        "should read in the order the learner wrote the space.",
+        _grid_sorted_keys,
+    ),
+    Mistake(
+        "first_axis_fastest",
+        "itertools.product(*axes) over the axes in the space's order makes the last "
+        "hyperparameter vary fastest; yours varies the first fastest.",
+        _grid_first_fastest,
+    ),
+    Mistake(
+        "no_warning",
+        "The values are right, but a grid larger than max_configs must warn: "
+        "warnings.warn(f'the grid has {size} configs, more than max_configs={max_configs}').",
+        _grid_no_warning,
+    ),
+)
+
+
+def _judge_grid(run):
+    return _judge_cases(
+        run,
+        search.grid_search,
+        _grid_cases(),
+        GRID_MISTAKES,
+        _configs_problem,
+        extra=_grid_warned,
+    )
+
+
+GRID_SEARCH = Exercise(
+    name="search.grid_search",
+    notebook=NOTEBOOK,
+    title="a grid of configs on the right scales",
+    reference=search.grid_search,
+    judge=_judge_grid,
+    mistakes=GRID_MISTAKES,
+)
+
+
+# ---------------------------------------------------------------- random_search
+
+
+def _random_linear(space, n, rng):
+    columns = {}
+    for name, scale in space.items():
+        x = scale.low + rng.random(n) * (scale.high - scale.low)
+        columns[name] = np.round(x).astype(int) if isinstance(scale, scales.Integer) else x
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
+
+
+def _random_one_u(space, n, rng):
+    u = rng.random(n)
+    columns = {name: scale.from_unit(u) for name, scale in space.items()}
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
+
+
+def _random_global(space, n, rng):
+    columns = {name: scale.from_unit(np.random.random(n)) for name, scale in space.items()}  # noqa: NPY002
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
+
+
+def _random_grid(space, n, rng):
+    per_axis = max(2, math.ceil(n ** (1 / len(space))))
+    grid = search.grid_search(space, per_axis)
+    return [dict(grid[i]) for i in rng.choice(len(grid), size=n, replace=len(grid) < n)]
+
+
+RANDOM_MISTAKES = (
+    Mistake(
+        "linear_scale",
+        "low + u (high - low) is uniform in value, not on the hyperparameter's scale: map each u "
+        "through scale.from_unit(u) so that alpha is uniform in log10(alpha).",
+        _random_linear,
+    ),
+    Mistake(
+        "same_u_for_all",
+        "One u shared by all hyperparameters moves them together (a large alpha always comes "
+        "with a large beta): draw a separate u for each hyperparameter, rng.random((d, n)).",
+        _random_one_u,
+    ),
+    Mistake(
+        "ignores_rng",
+        "Draw from the Generator you are given (rng.random), not from np.random, so the same "
+        "seed gives the same configs.",
+        _random_global,
+    ),
+    Mistake(
+        "grid_values",
+        "Your configs take only a few values of each hyperparameter, as a grid does: random "
+        "search draws a fresh u for every trial, so each hyperparameter takes n distinct values.",
+        _random_grid,
+    ),
+)
+
+
+def _configs_shape_problem(x, space, n, called, expected):
+    if x is None:
+        return _fail(called, expected, "None", "returned_none")
+    if not isinstance(x, list) or not all(isinstance(c, dict) for c in x):
+        return _fail(called, expected, format_value(x), "wrong_type")
+    if len(x) != n:
+        return _fail(called, expected, f"{len(x)} configs, expected {n}", "wrong_shape")
+    for c in x:
+        if list(c) != list(space):
+            return _fail(called, expected, f"a config with keys {list(c)}", "wrong_keys")
+        for name, value in c.items():
+            if not _is_number(value) or math.isnan(float(value)):
+                return _fail(called, expected, f"{name} = {value!r}", "wrong_type")
+    return None
+
+
+def _columns(x, space):
+    return {name: np.array([c[name] for c in x], dtype=float) for name in space}
+
+
+def _judge_random(run):
+    n = 2000
+    space = _space()
+    expected = (
+        f"{n} configs with keys {list(space)}, each hyperparameter uniform on its own scale, "
+        "independent of the others"
+    )
+
+    def draw(seed):
+        kwargs = {"space": space, "n": n, "rng": np.random.default_rng(seed)}
+        return format_call(run.fn_name, kwargs), run(**kwargs)
+
+    called, x = draw(0)
+    problem = _configs_shape_problem(x, space, n, called, expected)
+    if problem:
+        return problem
+    cols = _columns(x, space)
+    for name, scale in space.items():
+        v = cols[name]
+        if np.any(v < scale.low) or np.any(v > scale.high):
+            got = f"{name} from {v.min():.4g} to {v.max():.4g}, outside {scale!r}"
+            return _fail(called, expected, got, "out_of_range")
+    _, again = draw(0)
+    if again != x:
+        return _fail(
+            called,
+            expected + "; the same configs for the same seed",
+            "different configs",
+            "ignores_rng",
+        )
+    _, other = draw(1)
+    if other == x:
+        return _fail(called, expected, "the same configs for seeds 0 and 1", "fixed_seed")
+    for name, scale in space.items():
+        if isinstance(scale, scales.Integer):
+            continue
+        distinct = np.unique(cols[name]).size
+        if distinct < 0.9 * n:
+            got = f"only {distinct} distinct values of {name} in {n} configs"
+            return _fail(called, expected, got, "grid_values")
+    units = {name: scale.to_unit(cols[name]) for name, scale in space.items()}
+    failing = {name: stats.kstest(u, "uniform").pvalue for name, u in units.items()}
+    failing = {name: p for name, p in failing.items() if p < P_MIN}
+    if failing:
+        name, p = next(iter(failing.items()))
+        linear_ok = all(
+            stats.kstest((cols[k] - s.low) / (s.high - s.low), "uniform").pvalue >= P_MIN
+            for k, s in space.items()
+            if not isinstance(s, scales.Integer)
+        )
+        got = (
+            f"{name} is not uniform on its scale {space[name]!r}: the unit values fail a "
+            f"Kolmogorov-Smirnov test (p = {p:.2g})"
+        )
+        return _fail(called, expected, got, "linear_scale" if linear_ok else "wrong_distribution")
+    corr = np.corrcoef(np.array(list(units.values())))
+    off = np.abs(corr - np.eye(len(space)))
+    i, j = np.unravel_index(np.argmax(off), off.shape)
+    if off[i, j] > 0.1:
+        names = list(space)
+        got = (
+            f"the unit values of {names[i]} and {names[j]} are correlated "
+            f"(r = {corr[i, j]:.2f}): they move together"
+        )
+        return _fail(called, expected, got, "same_u_for_all")
+    return Verdict(True, called, expected, format_value(x))
+
+
+RANDOM_SEARCH = Exercise(
+    name="search.random_search",
+    notebook=NOTEBOOK,
+    title="random search on the right scales",
+    reference=search.random_search,
+    judge=_judge_random,
+    mistakes=RANDOM_MISTAKES,
+)
+
+
+# ---------------------------------------------------------------- narrow
+
+
+def _narrow_cases():
+    two = [
+        {"alpha": 1e-3, "units": 100, "beta": 0.99, "dropout": 0.1},
+        {"alpha": 3e-3, "units": 120, "beta": 0.995, "dropout": 0.2},
+    ]
+    edge = [{"alpha": 0.5, "units": 250, "beta": 0.9, "dropout": 0.45}]
+    three = [
+        {"alpha": 2e-2, "units": 40, "beta": 0.95, "dropout": 0.3},
+        {"alpha": 1e-2, "units": 64, "beta": 0.97, "dropout": 0.25},
+        {"alpha": 5e-2, "units": 50, "beta": 0.98, "dropout": 0.35},
+    ]
+    return [
+        {"space": _space(), "best_configs": two, "shrink": 0.5},
+        {"space": _space(), "best_configs": edge, "shrink": 0.4},
+        {"space": _space(), "best_configs": three, "shrink": 0.25},
+    ]
+
+
+def _unit_from(scale, u):
+    """scale.from_unit without its check that u lies in [0, 1] (continuous scales)."""
+    if isinstance(scale, scales.Log):
+        return float(scales.log_from_unit(u, scale.low, scale.high))
+    if isinstance(scale, scales.OneMinusLog):
+        return float(1 - scales.log_from_unit(1 - u, 1 - scale.high, 1 - scale.low))
+    return float(scale.low + u * (scale.high - scale.low))
+
+
+def _narrow_with(space, best_configs, shrink, *, clip=True, centre_of=None):
+    new = {}
+    for name, scale in space.items():
+        picked = best_configs if centre_of is None else best_configs[:centre_of]
+        u = scale.to_unit(np.array([c[name] for c in picked], dtype=float))
+        centre = (u.min() + u.max()) / 2
+        lo, hi = centre - shrink / 2, centre + shrink / 2
+        if isinstance(scale, scales.Integer) or clip:
+            new[name] = search.narrow({name: scale}, picked, shrink)[name]
+        else:
+            new[name] = type(scale)(_unit_from(scale, lo), _unit_from(scale, hi))
+    return new
+
+
+def _narrow_no_clip(space, best_configs, shrink=0.5):
+    return _narrow_with(space, best_configs, shrink, clip=False)
+
+
+def _narrow_first_only(space, best_configs, shrink=0.5):
+    return _narrow_with(space, best_configs, shrink, centre_of=1)
+
+
+def _narrow_value_space(space, best_configs, shrink=0.5):
+    new = {}
+    for name, scale in space.items():
+        x = np.array([c[name] for c in best_configs], dtype=float)
+        centre, half = (x.min() + x.max()) / 2, shrink * (scale.high - scale.low) / 2
+        lo, hi = max(scale.low, centre - half), min(scale.high, centre + half)
+        if isinstance(scale, scales.Integer):
+            lo, hi = math.ceil(lo), math.floor(hi)
+        new[name] = type(scale)(lo, hi)
+    return new
+
+
+def _narrow_integer_as_linear(space, best_configs, shrink=0.5):
+    new = search.narrow(space, best_configs, shrink)
+    for name, scale in space.items():
+        if isinstance(scale, scales.Integer):
+            u = scale.to_unit(np.array([c[name] for c in best_configs], dtype=float))
+            centre = (u.min() + u.max()) / 2
+            lo, hi = max(0.0, centre - shrink / 2), min(1.0, centre + shrink / 2)
+            new[name] = scales.Linear(
+                float(scale.low + lo * (scale.high - scale.low)),
+                float(scale.low + hi * (scale.high - scale.low)),
+            )
+    return new
+
+
+NARROW_MISTAKES = (
+    Mistake(
+        "no_clipping",
+        "Near the edge of the space the interval pokes out of it: clip the u-interval to "
+        "[0, 1] before mapping it back, so coarse-to-fine never leaves the space.",
+        _narrow_no_clip,
+    ),
+    Mistake(
+        "shrinks_in_value_space",
+        "You shrank the range of values; on a Log scale shrink the interval of u "
+        "(scale.to_unit), or the new range is lopsided in decades.",
+        _narrow_value_space,
+    ),
+    Mistake(
+        "not_narrowing",
+        "The space came back unchanged: centre an interval of width shrink (in u) on the best "
+        "configs and map its ends back with scale.from_unit.",
+        lambda space, best_configs, shrink=0.5: dict(space),
+    ),
+    Mistake(
+        "first_best_only",
+        "Centre the interval on all the best configs (the middle of their unit values), not on "
+        "the first one only.",
+        _narrow_first_only,
+    ),
+    Mistake(
+        "integer_as_linear",
+        "#units must stay whole numbers: an Integer scale narrows to an Integer scale, with its "
+        "bounds rounded inward.",
+        _narrow_integer_as_linear,
+    ),
+)
+
+
+def _judge_narrow(run):
+    return _judge_cases(run, search.narrow, _narrow_cases(), NARROW_MISTAKES, _space_problem)
+
+
+NARROW = Exercise(
+    name="search.narrow",
+    notebook=NOTEBOOK,
+    title="one round of coarse-to-fine",
+    reference=search.narrow,
+    judge=_judge_narrow,
+    mistakes=NARROW_MISTAKES,
+)
+
+
+# ---------------------------------------------------------------- importance
+
+
+def _importance_cases():
+    space = {
+        "alpha": scales.Log(1e-4, 1.0),
+        "units": scales.Integer(16, 256),
+        "dropout": scales.Linear(0.0, 0.5),
+    }
+    cases = []
+    for seed, n, n_bins in ((0, 200, 5), (1, 120, 4)):
+        configs = search.random_search(space, n, np.random.default_rng(seed))
+        results = [float(-((np.log10(c["alpha"]) + 2) ** 2) + 0.002 * c["units"]) for c in configs]
+        cases.append({"space": space, "configs": configs, "results": results, "n_bins": n_bins})
+    return cases
+
+
+def _between(space, configs, results, n_bins, unit, weighted=True):
+    y = np.asarray(results, dtype=float)
+    shares = {}
+    for name, scale in space.items():
+        u = unit(scale, np.array([c[name] for c in configs], dtype=float))
+        bins = np.clip(np.floor(u * n_bins), 0, n_bins - 1).astype(int)
+        means = np.array([y[bins == b].mean() for b in range(n_bins) if np.any(bins == b)])
+        counts = np.array([np.sum(bins == b) for b in range(n_bins) if np.any(bins == b)])
+        if weighted:
+            shares[name] = float(np.sum(counts * (means - y.mean()) ** 2) / y.size)
+        else:
+            shares[name] = float(np.var(means))
+    return shares, float(y.var())
+
+
+def _imp_raw_variance(space, configs, results, n_bins=5):
+    y = np.asarray(results, dtype=float)
+    return {name: float(y.var() / y.var()) for name in space}
+
+
+def _imp_not_divided(space, configs, results, n_bins=5):
+    return _between(space, configs, results, n_bins, lambda s, x: s.to_unit(x))[0]
+
+
+def _imp_by_value(space, configs, results, n_bins=5):
+    shares, total = _between(
+        space, configs, results, n_bins, lambda s, x: (x - s.low) / (s.high - s.low)
+    )
+    return {name: share / total for name, share in shares.items()}
+
+
+def _imp_unweighted(space, configs, results, n_bins=5):
+    shares, total = _between(
+        space, configs, results, n_bins, lambda s, x: s.to_unit(x), weighted=False
+    )
+    return {name: share / total for name, share in shares.items()}
+
+
+IMPORTANCE_MISTAKES = (
+    Mistake(
+        "raw_variance",
+        "The variance of the raw results is the same for every hyperparameter. Average the "
+        "results within bins of the hyperparameter's unit value, then take the variance of "
+        "those bin means.",
+        _imp_raw_variance,
+    ),
+    Mistake(
+        "not_divided",
+        "Divide the variance of the bin means by the total variance of the results, so that "
+        "each share lies in [0, 1].",
+        _imp_not_divided,
+    ),
+    Mistake(
+        "bins_by_value",
+        "Bin by the unit value scale.to_unit(x), not by the value: on a Log axis equal bins of "
+        "value put almost every trial in the top bin.",
+        _imp_by_value,
+    ),
+    Mistake(
+        "unweighted_bin_means",
+        "Weight each bin mean by how many trials fell in it (the between-bin variance "
+        "sum n_b (mean_b - mean)**2 / n), or the shares need not add up sensibly.",
+        _imp_unweighted,
+    ),
+)
+
+
+def _judge_importance(run):
+    return _judge_cases(
+        run, search.importance, _importance_cases(), IMPORTANCE_MISTAKES, _shares_problem
+    )
+
+
+IMPORTANCE = Exercise(
+    name="search.importance",
+    notebook=NOTEBOOK,
+    title="which hyperparameters matter",
+    reference=search.importance,
+    judge=_judge_importance,
+    mistakes=IMPORTANCE_MISTAKES,
+)
+
+
+EXERCISES = (GRID_SEARCH, RANDOM_SEARCH, NARROW, IMPORTANCE)

@@ -1,0 +1,423 @@
+"""Hyperparameter search: grids, random search, coarse-to-fine, importance, trials (notebook 01).
+
+A *space* is a plain dict name -> ``Scale`` (see ``course_utils.scales``); a *config* is a
+plain dict name -> value, with its keys in the space's order. Every strategy works in the unit
+interval and maps through the scale, so one abstraction gives three strategies:
+
+- ``grid_search``: evenly spaced u on every axis, and every combination of them.
+- ``random_search``: an independent u ~ U[0, 1] for every hyperparameter of every trial. With
+  the same budget, a grid of n trials tries only n**(1/d) values of each hyperparameter; random
+  search tries n values of each, which is what counts when only a few hyperparameters matter.
+- ``coarse_to_fine``: random search, then ``narrow`` the u-interval around the best trials and
+  search again there.
+
+``importance`` measures which hyperparameters matter from the trials themselves, and
+``run_trials`` runs an objective on every config, on any ``concurrent.futures.Executor``
+(the caviar strategy: many models in parallel).
+
+>>> from course_utils import scales
+>>> space = {"alpha": scales.Log(1e-4, 1.0), "units": scales.Integer(16, 64)}
+>>> grid_search(space, 3)[:2]
+[{'alpha': 0.0001, 'units': 16}, {'alpha': 0.0001, 'units': 40}]
+>>> len(random_search(space, 5, rng=0))
+5
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+from .scales import Integer, Scale, _as_rng
+
+__all__ = [
+    "Round",
+    "TrialError",
+    "coarse_to_fine",
+    "example_objective",
+    "grid_search",
+    "importance",
+    "narrow",
+    "random_search",
+    "run_trials",
+]
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check_space(space):
+    """The space, checked: a non-empty dict name -> Scale."""
+    if not isinstance(space, dict):
+        raise TypeError(f"a space is a dict name -> Scale, got a {type(space).__name__}")
+    if not space:
+        raise ValueError("the space is empty: give at least one hyperparameter name -> Scale")
+    for name, scale in space.items():
+        if not isinstance(scale, Scale):
+            raise TypeError(
+                f"space[{name!r}] must be a Scale (Linear, Integer, Log, OneMinusLog), "
+                f"got a {type(scale).__name__}: {scale!r}"
+            )
+    return space
+
+
+def _check_positive(name, n):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {name}={n!r}")
+    return int(n)
+
+
+def _plain(value):
+    """A numpy scalar as the plain Python int or float, so configs print and pickle simply."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# ---------------------------------------------------------------- grid and random search
+
+
+def grid_search(space, n_per_axis, *, max_configs=None):
+    """Every combination of ``n_per_axis`` evenly spaced values (in u) of each hyperparameter.
+
+    Parameters
+    ----------
+    space : dict name -> Scale
+    n_per_axis : int or dict name -> int
+        How many values of each hyperparameter: one number for all, or one per name.
+    max_configs : int, optional
+        A budget. A larger grid is *not* cut (which hyperparameters would lose their values?):
+        a ``UserWarning`` names both sizes and the full grid comes back.
+
+    Returns
+    -------
+    list of dict
+        ``prod(n_per_axis)`` configs, keys in the space's order; the last hyperparameter varies
+        fastest (``itertools.product`` order).
+
+    Each axis is ``scale.grid(n)``: evenly spaced on the hyperparameter's own scale, so a Log
+    axis gets one value per equal step of log10(x), not a linear ``linspace(low, high)``.
+
+    >>> from course_utils import scales
+    >>> grid_search({"x": scales.Linear(0, 1), "k": scales.Integer(1, 2)}, {"x": 2, "k": 2})
+    [{'x': 0.0, 'k': 1}, {'x': 0.0, 'k': 2}, {'x': 1.0, 'k': 1}, {'x': 1.0, 'k': 2}]
+    """
+    space = _check_space(space)
+    if isinstance(n_per_axis, dict):
+        missing = [name for name in space if name not in n_per_axis]
+        if missing:
+            raise ValueError(f"n_per_axis has no entry for {missing}")
+        extra = [name for name in n_per_axis if name not in space]
+        if extra:
+            raise ValueError(f"n_per_axis names {extra}, which are not in the space")
+        counts = {
+            name: _check_positive(f"n_per_axis[{name!r}]", n_per_axis[name]) for name in space
+        }
+    else:
+        n = _check_positive("n_per_axis", n_per_axis)
+        counts = dict.fromkeys(space, n)
+    axes = [[_plain(v) for v in space[name].grid(counts[name])] for name in space]
+    size = math.prod(len(axis) for axis in axes)
+    if max_configs is not None:
+        max_configs = _check_positive("max_configs", max_configs)
+        if size > max_configs:
+            warnings.warn(
+                f"the grid has {size} configs, more than max_configs={max_configs}; returning "
+                f"all {size} (cutting it would drop values of the last hyperparameters). "
+                "Use fewer values per axis, or random_search for a fixed budget.",
+                UserWarning,
+                stacklevel=2,
+            )
+    names = list(space)
+    return [dict(zip(names, values, strict=True)) for values in product(*axes)]
+
+
+def random_search(space, n, rng):
+    """n configs, each hyperparameter drawn uniformly on its own scale, independently.
+
+    Every hyperparameter of every trial gets its *own* u ~ U[0, 1], mapped through its scale:
+    so each hyperparameter takes n distinct values (a grid of the same budget gives each only
+    n**(1/d)), and the hyperparameters do not move together.
+
+    Parameters
+    ----------
+    space : dict name -> Scale
+    n : int
+        Number of configs, > 0.
+    rng : numpy Generator or int seed
+        Converted once; the same seed gives the same configs.
+
+    >>> from course_utils import scales
+    >>> configs = random_search({"alpha": scales.Log(1e-4, 1.0)}, 3, rng=0)
+    >>> [round(c["alpha"], 4) for c in configs]
+    [0.0353, 0.0012, 0.0001]
+    """
+    space = _check_space(space)
+    n = _check_positive("n", n)
+    rng = _as_rng(rng)
+    u = rng.random((len(space), n))  # one independent u per hyperparameter and trial
+    columns = [space[name].from_unit(u[i]) for i, name in enumerate(space)]
+    names = list(space)
+    return [
+        {name: _plain(column[j]) for name, column in zip(names, columns, strict=True)}
+        for j in range(n)
+    ]
+
+
+# ---------------------------------------------------------------- coarse to fine
+
+
+def _integer_bounds(scale, u_low, u_high):
+    """Integer bounds whose bins' centres lie in [u_low, u_high] (rounded inward), low < high."""
+    n_values = scale.high - scale.low + 1
+    k_low = max(0, math.ceil(u_low * n_values - 0.5))
+    k_high = min(n_values - 1, math.floor(u_high * n_values - 0.5))
+    if k_high <= k_low:  # too narrow for two integers: keep the nearest two
+        centre = min(max(round((u_low + u_high) / 2 * n_values - 0.5), 0), n_values - 1)
+        k_low, k_high = (centre, centre + 1) if centre < n_values - 1 else (centre - 1, centre)
+    return int(scale.low + k_low), int(scale.low + k_high)
+
+
+def narrow(space, best_configs, shrink=0.5):
+    """One round of coarse-to-fine: a smaller space around the best configs.
+
+    For each hyperparameter, take the best configs' unit values (``scale.to_unit``), centre an
+    interval of width ``shrink`` (times the current width, 1 in u) on the middle of them, clip
+    it to [0, 1] so that it never leaves the space, and map its ends back with ``from_unit``.
+    Working in u keeps the scale: a Log range narrows by a factor in value, not by a distance.
+
+    Returns a new space with the same Scale types; Integer bounds are rounded inward (to the
+    integers whose bins lie in the interval) and kept at least two integers apart.
+
+    >>> from course_utils import scales
+    >>> narrow({"alpha": scales.Log(1e-4, 1.0)}, [{"alpha": 1e-2}])
+    {'alpha': Log(0.001, 0.1)}
+    """
+    space = _check_space(space)
+    if isinstance(shrink, bool) or not isinstance(shrink, numbers.Real) or not 0 < shrink <= 1:
+        raise ValueError(f"shrink must lie in (0, 1], got shrink={shrink!r}")
+    best_configs = list(best_configs)
+    if not best_configs:
+        raise ValueError("best_configs is empty: narrow needs at least one config")
+    new_space = {}
+    for name, scale in space.items():
+        try:
+            values = np.array([config[name] for config in best_configs], dtype=float)
+        except KeyError:
+            raise ValueError(f"a config in best_configs has no value for {name!r}") from None
+        u = np.clip(scale.to_unit(values), 0.0, 1.0)
+        centre = (u.min() + u.max()) / 2
+        u_low, u_high = max(0.0, centre - shrink / 2), min(1.0, centre + shrink / 2)
+        if isinstance(scale, Integer):
+            new_space[name] = Integer(*_integer_bounds(scale, u_low, u_high))
+        else:
+            low, high = (float(x) for x in scale.from_unit(np.array([u_low, u_high])))
+            new_space[name] = type(scale)(low, high)
+    return new_space
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of coarse-to-fine: the space searched, its configs and their results."""
+
+    space: dict
+    configs: list
+    results: list
+
+
+def _scores(results):
+    """Results as floats, NaN for a failed trial (a TrialError or a non-number)."""
+    scores = []
+    for r in results:
+        try:
+            scores.append(float(r))
+        except (TypeError, ValueError):
+            scores.append(np.nan)
+    return np.array(scores)
+
+
+def coarse_to_fine(
+    objective,
+    space,
+    rng,
+    rounds=3,
+    n_per_round=20,
+    keep=0.2,
+    shrink=0.5,
+    maximize=True,
+    executor=None,
+):
+    """Random search, then narrow around the best ``keep`` share of the trials, ``rounds`` times.
+
+    Each round draws ``n_per_round`` configs from the current space, runs them (``run_trials``,
+    on ``executor``), and ``narrow``s the space around the best ``ceil(keep * n_per_round)``
+    results (the highest with ``maximize=True``, else the lowest; failed trials are ignored).
+    Every narrowed space lies inside the one before, so the search never leaves ``space``.
+
+    Returns a list of ``Round(space, configs, results)``, one per round.
+    """
+    space = _check_space(space)
+    rounds = _check_positive("rounds", rounds)
+    n_per_round = _check_positive("n_per_round", n_per_round)
+    if not 0 < keep <= 1:
+        raise ValueError(f"keep must lie in (0, 1], got keep={keep!r}")
+    rng = _as_rng(rng)
+    history = []
+    current = space
+    for i in range(rounds):
+        configs = random_search(current, n_per_round, rng)
+        results = run_trials(objective, configs, executor, progress=False)
+        history.append(Round(current, configs, results))
+        if i == rounds - 1:
+            break
+        scores = _scores(results)
+        ok = np.flatnonzero(np.isfinite(scores))
+        if ok.size == 0:
+            break  # every trial failed: nothing to narrow around
+        order = ok[np.argsort(-scores[ok] if maximize else scores[ok], kind="stable")]
+        best = [configs[j] for j in order[: max(1, math.ceil(keep * n_per_round))]]
+        current = narrow(current, best, shrink)
+    return history
+
+
+# ---------------------------------------------------------------- importance
+
+
+def importance(space, configs, results, n_bins=5):
+    """The share of the results' variance each hyperparameter explains on its own.
+
+    For each hyperparameter, cut its unit values (``scale.to_unit``, so a Log axis is binned by
+    decades, not by value) into ``n_bins`` equal bins, average the results in each bin, and take
+    the variance of those bin means (weighted by the bins' sizes) divided by the total variance
+    of the results. This is the main effect of fANOVA (Hutter et al., 2014) in its simplest
+    form: a hyperparameter that does not matter has nearly the same mean in every bin and a
+    share near 0. Failed trials (non-numbers, NaN) are left out.
+
+    Returns a dict name -> share in [0, 1], in the space's order.
+    """
+    space = _check_space(space)
+    n_bins = _check_positive("n_bins", n_bins)
+    configs = list(configs)
+    scores = _scores(results)
+    if len(configs) != scores.size:
+        raise ValueError(f"{len(configs)} configs but {scores.size} results")
+    ok = np.isfinite(scores)
+    scores = scores[ok]
+    configs = [c for c, good in zip(configs, ok, strict=True) if good]
+    total = scores.var() if scores.size else 0.0
+    shares = {}
+    for name, scale in space.items():
+        if total == 0:
+            shares[name] = 0.0
+            continue
+        u = scale.to_unit(np.array([c[name] for c in configs], dtype=float))
+        bins = np.clip(np.floor(u * n_bins), 0, n_bins - 1).astype(int)
+        counts = np.bincount(bins, minlength=n_bins)
+        sums = np.bincount(bins, weights=scores, minlength=n_bins)
+        filled = counts > 0
+        means = sums[filled] / counts[filled]
+        between = np.sum(counts[filled] * (means - scores.mean()) ** 2) / scores.size
+        shares[name] = float(np.clip(between / total, 0.0, 1.0))
+    return shares
+
+
+# ---------------------------------------------------------------- running trials
+
+
+@dataclass(frozen=True)
+class TrialError:
+    """A trial that raised: its config, and the exception's type and message."""
+
+    config: dict
+    error_type: str
+    message: str
+
+    def __str__(self):
+        return f"{self.config}: {self.error_type}: {self.message}"
+
+
+def example_objective(config):
+    """A small objective with its best at alpha = 0.01: -(log10(alpha) + 2)**2.
+
+    Module-level, so a process pool can pickle it. Other hyperparameters are ignored.
+    """
+    return -((math.log10(config["alpha"]) + 2.0) ** 2)
+
+
+def _progress_bar(n):
+    """An ipywidgets progress bar shown in a running notebook kernel, else None."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or "IPKernelApp" not in getattr(shell, "config", {}):
+            return None
+        import ipywidgets
+        from IPython.display import display
+    except ImportError:
+        return None
+    bar = ipywidgets.IntProgress(value=0, min=0, max=n, description="trials")
+    display(bar)
+    return bar
+
+
+def run_trials(objective, configs, executor=None, *, progress=True):
+    """objective(config) for every config; the results in the order of the configs.
+
+    Parameters
+    ----------
+    objective : callable config -> result
+        For a ``ProcessPoolExecutor`` (or Dask) it must be picklable: a function defined at
+        module level in an importable module, not a lambda or a function of the notebook.
+    configs : list of dict
+    executor : concurrent.futures.Executor, optional
+        Where to run the trials: None runs them here, one by one; a ``ThreadPoolExecutor``,
+        ``ProcessPoolExecutor`` or ``dask.distributed.Client(...).get_executor()`` in parallel.
+    progress : bool
+        In a notebook, show an ipywidgets progress bar (nothing outside a notebook).
+
+    A trial that raises does not lose the others: its place holds a ``TrialError`` (the config,
+    the exception's type and message), and one warning lists every failure.
+    """
+    configs = list(configs)
+    bar = _progress_bar(len(configs)) if progress and configs else None
+    results = [None] * len(configs)
+
+    def _failed(config, error):
+        return TrialError(dict(config), type(error).__name__, str(error))
+
+    def _tick():
+        if bar is not None:
+            bar.value += 1
+
+    if executor is None:
+        for i, config in enumerate(configs):
+            try:
+                results[i] = objective(config)
+            except Exception as error:  # noqa: BLE001 - recorded as a TrialError
+                results[i] = _failed(config, error)
+            _tick()
+    else:
+        from concurrent.futures import as_completed
+
+        futures = {executor.submit(objective, config): i for i, config in enumerate(configs)}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as error:  # noqa: BLE001 - recorded as a TrialError
+                results[i] = _failed(configs[i], error)
+            _tick()
+    failures = [(i, r) for i, r in enumerate(results) if isinstance(r, TrialError)]
+    if failures:
+        listed = "; ".join(f"trial {i} {r}" for i, r in failures)
+        warnings.warn(
+            f"{len(failures)} of {len(configs)} trials failed (a TrialError holds their place): "
+            f"{listed}",
+            UserWarning,
+            stacklevel=2,
+        )
+    return results
