@@ -42,6 +42,16 @@ KERNEL_LOG_PROBLEMS = re.compile(
 MOVE_TIMEOUT = 10  # seconds from a key press to changed pixels, at most
 
 
+#: Kernel stderr outside any cell that is not the course's doing. When JupyterLab connects to a
+#: kernel, its widget manager opens a "jupyter.widget.control" comm to fetch the kernel's
+#: widgets; until a cell has imported ipywidgets the kernel has no such comm target and says so,
+#: then answers "No such comm" to the follow-up messages on that refused comm. It is a race of
+#: timing (seen once in CI), it only reaches the server's log, and the widgets work (checked
+#: above). Only these two messages, and the second only after the first, are let through.
+CONTROL_COMM_PROBE = re.compile(r"No such comm target registered: jupyter\.widget\.control")
+REFUSED_COMM = re.compile(r"No such comm: [0-9a-f-]{32,36}")
+
+
 def _allowed(text):
     return any(re.search(pattern, text) for pattern, _why in ALLOWED_CONSOLE_ERRORS)
 
@@ -111,7 +121,12 @@ def test_notebook_runs_in_jupyterlab(rel_path, browser, lab_server):
                     for text in app["errors"]
                 ]
 
-        for out in notebook.js("() => __course.kernelOutput()"):
+        outside = notebook.js("() => __course.kernelOutput()")
+        probed = any(CONTROL_COMM_PROBE.fullmatch(out["text"].strip()) for out in outside)
+        for out in outside:
+            text = out["text"].strip()
+            if CONTROL_COMM_PROBE.fullmatch(text) or (probed and REFUSED_COMM.fullmatch(text)):
+                continue
             problems.append(f"the kernel sent {out['kind']} outside a cell: {out['text']}")
 
         prefix = notebook.kernel_prefix()
