@@ -18,26 +18,16 @@ import numbers
 
 import numpy as np
 
+from .arrays import as_float_array
+
 __all__ = ["forward", "backward", "backward_staged", "update_running", "inference"]
 
 
 # ---------------------------------------------------------------- validation
 
 
-def _as_float_array(name, value):
-    """value as a floating-point array (float32 stays float32), checked to be finite."""
-    array = np.asarray(value)
-    if not np.issubdtype(array.dtype, np.floating):
-        if not (np.issubdtype(array.dtype, np.integer) or array.dtype == bool):
-            raise ValueError(f"{name} must be an array of numbers, got dtype {array.dtype}")
-        array = array.astype(float)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got NaN or inf in {name}")
-    return array
-
-
 def _check_Z(Z, name="Z"):
-    Z = _as_float_array(name, Z)
+    Z = as_float_array(name, Z)
     if Z.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D with shape (n_l, m), examples as columns; "
@@ -48,7 +38,7 @@ def _check_Z(Z, name="Z"):
 
 def _check_column(name, value, n_l):
     """value as an (n_l, 1) float array."""
-    value = _as_float_array(name, value)
+    value = as_float_array(name, value)
     if value.shape != (n_l, 1):
         raise ValueError(
             f"{name} must have shape (n_l, 1) = ({n_l}, 1), one value per unit; "
@@ -124,7 +114,7 @@ def forward(Z, gamma, beta, eps=1e-5, *, check=True):
 def _check_backward_args(dZ_tilde, cache):
     if not isinstance(cache, dict) or "Z_norm" not in cache:
         raise ValueError("cache must be the dict returned by forward(Z, gamma, beta)")
-    dZ_tilde = _as_float_array("dZ_tilde", dZ_tilde)
+    dZ_tilde = as_float_array("dZ_tilde", dZ_tilde)
     expected = np.shape(cache["Z_norm"])
     if dZ_tilde.shape != expected:
         raise ValueError(
@@ -208,7 +198,7 @@ def update_running(running_mu, running_var, mu, var, momentum=0.9, *, check=True
 
 
 def _check_running_args(running_mu, running_var, mu, var, momentum):
-    running_mu = _as_float_array("running_mu", running_mu)
+    running_mu = as_float_array("running_mu", running_mu)
     if running_mu.ndim != 2 or running_mu.shape[1] != 1:
         raise ValueError(
             f"running_mu must have shape (n_l, 1), one value per unit; "

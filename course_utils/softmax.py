@@ -20,6 +20,8 @@ import numbers
 
 import numpy as np
 
+from .arrays import as_float_array
+
 __all__ = [
     "softmax",
     "hardmax",
@@ -37,20 +39,8 @@ SUM_TOLERANCE = 1e-6
 # ---------------------------------------------------------------- validation
 
 
-def _as_float_array(name, value):
-    """value as a floating-point array (float32 stays float32), checked to be finite."""
-    array = np.asarray(value)
-    if not np.issubdtype(array.dtype, np.floating):
-        if not (np.issubdtype(array.dtype, np.integer) or array.dtype == bool):
-            raise ValueError(f"{name} must be an array of numbers, got dtype {array.dtype}")
-        array = array.astype(float)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got NaN or inf in {name}")
-    return array
-
-
 def _check_2d(name, value, rows="n_classes"):
-    array = _as_float_array(name, value)
+    array = as_float_array(name, value)
     if array.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D with shape ({rows}, m), examples as columns; "
@@ -61,7 +51,7 @@ def _check_2d(name, value, rows="n_classes"):
 
 def _check_logits(Z):
     """Z as a float array, (n_classes, m) or a single example (n_classes,)."""
-    Z = _as_float_array("Z", Z)
+    Z = as_float_array("Z", Z)
     if Z.ndim not in (1, 2) or Z.shape[0] == 0:
         raise ValueError(
             "Z must have shape (n_classes, m), examples as columns, or (n_classes,) for one "
@@ -257,7 +247,7 @@ def backward(Y_hat, Y, *, check=True):
 def _check_parameters(W, b, X, Y):
     W = _check_2d("W", W, rows="n_classes")
     n_classes, n_x = W.shape
-    b = _as_float_array("b", b)
+    b = as_float_array("b", b)
     if b.shape != (n_classes, 1):
         raise ValueError(
             f"b must have shape (n_classes, 1) = ({n_classes}, 1), one value per class; "

@@ -8,6 +8,8 @@ import pytest
 from course_utils import batchnorm
 from course_utils.exercises import batchnorm as bn_exercises
 
+from .support import numerical_gradient, relative_error
+
 RNG_SEED = 0
 
 
@@ -21,24 +23,6 @@ def _layer(n_l, m, *, scale=2.0, seed=RNG_SEED):
     return Z, gamma, beta, W
 
 
-def _numerical_gradient(f, x, h):
-    """Central differences of the scalar f() with respect to every entry of x (changed in place)."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        kept = x[index]
-        x[index] = kept + h
-        up = f()
-        x[index] = kept - h
-        down = f()
-        x[index] = kept
-        grad[index] = (up - down) / (2 * h)
-    return grad
-
-
-def _relative_error(a, b):
-    return np.max(np.abs(a - b)) / max(np.max(np.abs(a)) + np.max(np.abs(b)), 1e-300)
-
-
 def _gradient_errors(Z, gamma, beta, W, eps, h):
     """Relative errors of backward's dZ, dgamma, dbeta against finite differences of
     L = sum(W * Z_tilde), whose gradient with respect to Z_tilde is W."""
@@ -49,9 +33,9 @@ def _gradient_errors(Z, gamma, beta, W, eps, h):
 
     dZ, dgamma, dbeta = batchnorm.backward(W, batchnorm.forward(Z, gamma, beta, eps)[1])
     return (
-        _relative_error(dZ, _numerical_gradient(loss, Z, h)),
-        _relative_error(dgamma, _numerical_gradient(loss, gamma, h)),
-        _relative_error(dbeta, _numerical_gradient(loss, beta, h)),
+        relative_error(dZ, numerical_gradient(loss, Z, h)),
+        relative_error(dgamma, numerical_gradient(loss, gamma, h)),
+        relative_error(dbeta, numerical_gradient(loss, beta, h)),
     )
 
 
@@ -79,7 +63,7 @@ def test_the_gradient_check_can_fail():
     _, cache = batchnorm.forward(Z, gamma, beta)
     wrong = W * gamma * cache["inv_std"]
     right = batchnorm.backward(W, cache)[0]
-    assert _relative_error(wrong, right) > 0.05
+    assert relative_error(wrong, right) > 0.05
 
 
 @pytest.mark.parametrize(("n_l", "m"), [(3, 1), (3, 2), (4, 6), (2, 64), (5, 33)])

@@ -10,6 +10,8 @@ import pytest
 from course_utils import checks, data, nn
 from course_utils import softmax as sm
 
+from .support import numerical_gradient, relative_error
+
 
 def _problem(n_classes, m, *, scale=2.0, seed=0):
     """Z: (n_classes, m) logits and a one-hot Y: (n_classes, m), float64."""
@@ -19,28 +21,10 @@ def _problem(n_classes, m, *, scale=2.0, seed=0):
     return Z, Y
 
 
-def _numerical_gradient(f, x, h):
-    """Central differences of the scalar f() with respect to every entry of x (changed in place)."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        kept = x[index]
-        x[index] = kept + h
-        up = f()
-        x[index] = kept - h
-        down = f()
-        x[index] = kept
-        grad[index] = (up - down) / (2 * h)
-    return grad
-
-
-def _relative_error(a, b):
-    return np.max(np.abs(a - b)) / max(np.max(np.abs(a)) + np.max(np.abs(b)), 1e-300)
-
-
 def _gradient_error(dZ_claimed, Z, Y, h=1e-5):
     Z = Z.copy()
-    numeric = _numerical_gradient(lambda: sm.cross_entropy(sm.softmax(Z), Y), Z, h)
-    return _relative_error(dZ_claimed, numeric)
+    numeric = numerical_gradient(lambda: sm.cross_entropy(sm.softmax(Z), Y), Z, h)
+    return relative_error(dZ_claimed, numeric)
 
 
 def _sigmoid(z):

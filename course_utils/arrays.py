@@ -1,0 +1,19 @@
+"""Checking the arrays a learner passes in: numbers, finite, floating point."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["as_float_array"]
+
+
+def as_float_array(name, value):
+    """value as a floating-point array (float32 stays float32), checked to be finite."""
+    array = np.asarray(value)
+    if not np.issubdtype(array.dtype, np.floating):
+        if not (np.issubdtype(array.dtype, np.integer) or array.dtype == bool):
+            raise ValueError(f"{name} must be an array of numbers, got dtype {array.dtype}")
+        array = array.astype(float)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, got NaN or inf in {name}")
+    return array
