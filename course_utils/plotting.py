@@ -162,12 +162,6 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
     ):
         if hasattr(canvas, attribute):  # the ipympl canvas; Agg has none of these
             setattr(canvas, attribute, value)
-    if hasattr(canvas, "syncing_data_url"):
-        # ipympl 0.10 also sends each image as a data URL until the page has shown the figure,
-        # and that URL lacks its "data:image/png;base64," prefix (ipympl issue #472): an image
-        # drawn before the page is ready then breaks the figure. Never sync it: the page gets
-        # its images as binary messages, and asks for a full one when it shows the figure.
-        canvas.syncing_data_url = False
     axes = axes.ravel()
     for ax in axes:
         ax.minorticks_off()

@@ -243,7 +243,7 @@ def test_redraw_waits_for_the_page_then_draws_directly(monkeypatch):
     monkeypatch.setattr(app.fig.canvas, "draw", lambda: calls.append("draw"))
     monkeypatch.setattr(app.fig.canvas, "draw_idle", lambda: calls.append("draw_idle"))
     app.controls["beta"].value = 0.99
-    app.fig.canvas.syncing_data_url = True  # an ipympl canvas still syncing data URLs
+    app.fig.canvas.syncing_data_url = True  # what ipympl says until the page is initialized
     app.controls["beta"].value = 0.999
     app.fig.canvas.syncing_data_url = False
     app.controls["beta"].value = 0.9

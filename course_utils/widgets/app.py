@@ -59,10 +59,10 @@ class App:
         """Draw the figure once and send it to the page.
 
         ``draw_idle()`` under ipympl asks the page to ask the kernel for a draw: a round trip of
-        10-15 ms per slider step. Drawing directly skips it. That is safe because
-        ``plotting.figure`` turns off ipympl's data-URL syncing, which would otherwise break a
-        figure drawn before the page is ready (ipympl issue #472). Other canvases (Agg in the
-        tests) draw on ``draw_idle()`` at once.
+        10-15 ms per slider step. Once the page has shown the figure (ipympl then stops syncing
+        the image as a data URL), drawing directly skips it. Before that (or with no page at
+        all, as under nbclient) ``draw_idle()`` is the safe call: a direct draw before the page
+        is ready leaves a broken image (ipympl issue #472).
         """
         canvas = self.fig.canvas
         if getattr(canvas, "syncing_data_url", True) is False:
