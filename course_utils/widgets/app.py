@@ -58,17 +58,19 @@ class App:
     def redraw(self):
         """Draw the figure once and send it to the page.
 
-        ``draw_idle()`` under ipympl asks the page to ask the kernel for a draw: a round trip of
-        10-15 ms per slider step. Once the page has shown the figure (ipympl then stops syncing
-        the image as a data URL), drawing directly skips it. Before that (or with no page at
-        all, as under nbclient) ``draw_idle()`` is the safe call: a direct draw before the page
-        is ready leaves a broken image (ipympl issue #472).
+        Under ipympl, once the page shows the figure (ipympl then stops syncing the image as a
+        data URL), draw directly: ``draw_idle()`` would cost a round trip to the page and back,
+        10-15 ms per slider step. Before that, draw nothing: the page asks for a full image
+        when it shows the figure, and any draw until then (even one the page asks for) goes
+        out as a data URL without its "data:" prefix and breaks the figure (ipympl issue #472).
+        Other canvases (Agg in the tests) draw on ``draw_idle()`` at once.
         """
         canvas = self.fig.canvas
-        if getattr(canvas, "syncing_data_url", True) is False:
-            canvas.draw()
-        else:
+        syncing = getattr(canvas, "syncing_data_url", None)
+        if syncing is None:
             canvas.draw_idle()
+        elif not syncing:
+            canvas.draw()
 
     def _guarded(self, fn):
         try:
