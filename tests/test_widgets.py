@@ -37,11 +37,7 @@ def _values(control):
     if isinstance(control, widgets.Checkbox | widgets.ToggleButton):
         return [False, True]
     if hasattr(control, "options"):
-        return (
-            [value for _, value in control._options_full]
-            if hasattr(control, "_options_full")
-            else list(control.options)
-        )
+        return _option_values(control)
     if isinstance(control, widgets.IntRangeSlider):
         lo, hi = control.min, control.max
         return [(a, b) for a in range(lo, hi + 1) for b in range(a, hi + 1)]
@@ -118,7 +114,7 @@ def test_every_control_swept_over_its_range(app):
     """Each control alone over all its values, the others at their defaults."""
     for name, control in app.controls.items():
         default = control.value
-        values = _option_values(control) if hasattr(control, "options") else _values(control)
+        values = _values(control)
         for value in values:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
@@ -134,7 +130,7 @@ def test_artists_change_when_any_control_changes(app):
     for name, control in app.controls.items():
         default = control.value
         before = _artist_state(app.fig)
-        values = _option_values(control) if hasattr(control, "options") else _values(control)
+        values = _values(control)
         changed = [v for v in values if v != default]
         control.value = changed[len(changed) // 2]
         assert not _same(before, _artist_state(app.fig)), f"nothing changed when {name} changed"
@@ -208,7 +204,7 @@ def test_the_text_cache_draws_the_same_pixels_as_matplotlib(cls):
     """CourseFigure replays recorded glyphs; after any control change it must equal a plain draw."""
     app = cls()
     for name, control in app.controls.items():
-        values = _option_values(control) if hasattr(control, "options") else _values(control)
+        values = _values(control)
         for value in values[:: max(1, len(values) // 4)]:
             control.value = value
             app.fig.canvas.draw()
