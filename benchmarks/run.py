@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
-import pkgutil
 import sys
 import time
 from pathlib import Path
@@ -33,17 +31,9 @@ CHANGES = 40
 
 def _apps():
     """Every App class of course_utils.widgets, by module."""
-    import course_utils.widgets as package
-    from course_utils.widgets import App
+    from course_utils.widgets import all_apps
 
-    found = []
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"course_utils.widgets.{info.name}")
-        for name in getattr(module, "__all__", []):
-            cls = getattr(module, name)
-            if isinstance(cls, type) and issubclass(cls, App) and cls is not App:
-                found.append(cls)
-    return found
+    return all_apps()
 
 
 def _next_values(control):

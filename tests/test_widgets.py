@@ -13,23 +13,20 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from course_utils import plotting
-from course_utils.widgets import App
+from course_utils.widgets import App, all_apps
 from course_utils.widgets.batchnorm import BatchNoise, GammaBeta
 from course_utils.widgets.batchnorm_test_time import OneExample, RunningEstimates
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
 from course_utils.widgets.softmax import DeepVsLinear, SoftmaxBars, SoftmaxRegressionLive
 
-APPS = [
-    ScaleExplorer,
-    BetaMemory,
-    GammaBeta,
-    BatchNoise,
-    RunningEstimates,
-    OneExample,
-    SoftmaxBars,
-    SoftmaxRegressionLive,
-    DeepVsLinear,
-]
+APPS = all_apps()
+
+
+def test_all_apps_finds_the_apps_of_every_notebook():
+    known = {ScaleExplorer, BetaMemory, GammaBeta, BatchNoise, RunningEstimates, OneExample}
+    known |= {SoftmaxBars, SoftmaxRegressionLive, DeepVsLinear}
+    assert known <= set(APPS)
+    assert len(APPS) == len(set(APPS))
 
 
 def _values(control):
