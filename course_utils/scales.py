@@ -7,6 +7,7 @@ where the samples land:
 - ``Linear(low, high)``: x = low + u (high - low), for values that matter additively.
 - ``Integer(low, high)``: every integer of [low, high] equally likely (#layers, #units).
 - ``Log(low, high)``: log10(x) uniform, for the learning rate alpha in [1e-4, 1].
+- ``PowerOfTwo(low, high)``: every power of two in [low, high] equally likely (mini-batch sizes).
 - ``OneMinusLog(low, high)``: log10(1 - x) uniform, for an averaging beta in [0.9, 0.999].
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "Integer",
     "Log",
     "OneMinusLog",
+    "PowerOfTwo",
     "log_from_unit",
     "sample_integers",
     "sample_one_minus_log",
@@ -193,6 +195,33 @@ class OneMinusLog(Scale):
         x = np.asarray(x, dtype=float)
         r_low, r_high = np.log10(1.0 - self.low), np.log10(1.0 - self.high)
         return (np.log10(1.0 - x) - r_low) / (r_high - r_low)
+
+
+class PowerOfTwo(Scale):
+    """x = 2**k with k uniform on the integers of [log2(low), log2(high)]: 16, 32, ..., 256.
+
+    The log scale of an integer that is a power of two, as mini-batch sizes are: 16 to 32 is as
+    big a step as 128 to 256.
+    """
+
+    def _validate(self, low, high):
+        for name, value in (("low", low), ("high", high)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Integral)
+                or value < 1
+                or value & (value - 1)
+            ):
+                raise ValueError(f"PowerOfTwo bounds must be powers of two, got {name}={value!r}")
+        _check_bounds(low, high)
+        self._exponents = Integer(int(low).bit_length() - 1, int(high).bit_length() - 1)
+
+    def from_unit(self, u):
+        return 2 ** self._exponents.from_unit(u)
+
+    def to_unit(self, x):
+        """The centre of x's bin, so that from_unit(to_unit(x)) == x."""
+        return self._exponents.to_unit(np.log2(np.asarray(x, dtype=float)))
 
 
 def sample_integers(n, low, high, rng):

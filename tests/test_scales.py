@@ -152,3 +152,19 @@ def test_bad_types_and_arguments_are_named():
         scales.Log(1e-4, 1).sample(-1, np.random.default_rng(0))
     with pytest.raises(TypeError, match="rng must be a numpy Generator"):
         scales.Log(1e-4, 1).sample(3, rng="seed")
+
+
+def test_power_of_two_gives_every_power_equally_often_and_inverts():
+    scale = scales.PowerOfTwo(16, 256)
+    x = scale.sample(50_000, np.random.default_rng(0))
+    values, counts = np.unique(x, return_counts=True)
+    assert values.tolist() == [16, 32, 64, 128, 256]
+    assert stats.chisquare(counts).pvalue > 0.01
+    assert scale.grid(5).tolist() == [16, 32, 64, 128, 256]
+    assert np.array_equal(scale.from_unit(scale.to_unit(values)), values)
+
+
+@pytest.mark.parametrize("low, high", [(10, 64), (16, 100), (0, 64), (16.0, 64)])
+def test_power_of_two_bounds_must_be_powers_of_two(low, high):
+    with pytest.raises(ValueError, match="PowerOfTwo bounds must be powers of two"):
+        scales.PowerOfTwo(low, high)

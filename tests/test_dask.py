@@ -1,0 +1,57 @@
+"""Caviar on a cluster: search.run_trials through Dask's distributed scheduler."""
+
+import logging
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+from dask.distributed import Client, LocalCluster, get_task_stream
+
+from course_utils import search, tuning
+
+
+@pytest.fixture(scope="module")
+def client():
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _configs(n):
+    configs = search.random_search(tuning.SPACE, n, np.random.default_rng(3))
+    return [{**config, "batch_size": 128} for config in configs]  # quick trials
+
+
+def test_real_trials_on_a_local_cluster_equal_a_process_pool(client):
+    configs = _configs(6)
+    with get_task_stream(client) as stream:
+        on_dask = search.run_trials(
+            tuning.validation_accuracy, configs, client.get_executor(), progress=False
+        )
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        on_pool = search.run_trials(tuning.validation_accuracy, configs, pool, progress=False)
+    assert on_dask == on_pool
+    assert all(isinstance(r, float) and 0 <= r <= 1 for r in on_dask)
+    assert len(stream.data) == len(configs), "every trial ran as a task on the cluster"
+    assert {task["worker"] for task in stream.data} <= set(client.scheduler_info()["workers"])
+
+
+def test_a_failing_trial_on_the_cluster_keeps_the_others(client):
+    configs = _configs(3)
+    configs[1] = {**configs[1], "layers": 0}  # a network without hidden layers is fine ...
+    configs[2] = {k: v for k, v in configs[2].items() if k != "eps"}  # ... one without eps is not
+    with pytest.warns(UserWarning, match="1 of 3 trials failed"):
+        results = search.run_trials(
+            tuning.validation_accuracy, configs, client.get_executor(), progress=False
+        )
+    assert isinstance(results[0], float) and isinstance(results[1], float)
+    assert isinstance(results[2], search.TrialError)
+    assert results[2].error_type == "ValueError" and "no value for eps" in results[2].message
