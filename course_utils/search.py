@@ -33,9 +33,10 @@ from itertools import product
 
 import numpy as np
 
-from .scales import Integer, Scale, _as_rng
+from .scales import Integer, Linear, Log, OneMinusLog, PowerOfTwo, Scale, _as_rng
 
 __all__ = [
+    "BumpObjective",
     "Round",
     "TrialError",
     "coarse_to_fine",
@@ -43,8 +44,11 @@ __all__ = [
     "grid_search",
     "importance",
     "narrow",
+    "random_beats_grid",
     "random_search",
     "run_trials",
+    "toy_accuracy",
+    "toy_accuracy_space",
 ]
 
 
@@ -60,7 +64,7 @@ def _check_space(space):
     for name, scale in space.items():
         if not isinstance(scale, Scale):
             raise TypeError(
-                f"space[{name!r}] must be a Scale (Linear, Integer, Log, OneMinusLog), "
+                f"space[{name!r}] must be a Scale (Linear, Integer, Log, OneMinusLog, PowerOfTwo), "
                 f"got a {type(scale).__name__}: {scale!r}"
             )
     return space
@@ -190,7 +194,8 @@ def narrow(space, best_configs, shrink=0.5):
     Working in u keeps the scale: a Log range narrows by a factor in value, not by a distance.
 
     Returns a new space with the same Scale types; Integer bounds are rounded inward (to the
-    integers whose bins lie in the interval) and kept at least two integers apart.
+    integers whose bins lie in the interval) and kept at least two integers apart, and so are
+    the exponents of a PowerOfTwo scale.
 
     >>> from course_utils import scales
     >>> narrow({"alpha": scales.Log(1e-4, 1.0)}, [{"alpha": 1e-2}])
@@ -213,6 +218,9 @@ def narrow(space, best_configs, shrink=0.5):
         u_low, u_high = max(0.0, centre - shrink / 2), min(1.0, centre + shrink / 2)
         if isinstance(scale, Integer):
             new_space[name] = Integer(*_integer_bounds(scale, u_low, u_high))
+        elif isinstance(scale, PowerOfTwo):  # narrow the exponents, as an Integer scale
+            k_low, k_high = _integer_bounds(scale._exponents, u_low, u_high)
+            new_space[name] = PowerOfTwo(2**k_low, 2**k_high)
         else:
             low, high = (float(x) for x in scale.from_unit(np.array([u_low, u_high])))
             new_space[name] = type(scale)(low, high)
@@ -421,3 +429,147 @@ def run_trials(objective, configs, executor=None, *, progress=True):
             stacklevel=2,
         )
     return results
+
+
+# ---------------------------------------------------------------- grid versus random (notebook 01)
+
+
+def _unit_square():
+    """The space of the toy objectives: two hyperparameters x1, x2 on [0, 1]."""
+    return {"x1": Linear(0.0, 1.0), "x2": Linear(0.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class BumpObjective:
+    """A toy score f(x1, x2) = (g(x1) + w g(x2)) / (1 + w) on the unit square, higher is better.
+
+    Each g is a bump exp(-(x - c)**2 / (2 width**2)) around the optimum's coordinate c, so f
+    lies in (0, 1] and is 1 at the optimum only. x1 matters; x2 matters ``w`` times as much:
+    with w = 0 only x1 matters (the case where random search beats a grid, Bergstra and Bengio
+    2012), with w = 1 both matter equally. The bump is narrow, so how close the *distinct*
+    values of x1 tried come to the optimum decides the best score found (notebook 01).
+
+    Frozen and defined at module level, so a process pool can pickle it. Call it on a config
+    ``{"x1": ..., "x2": ...}``; ``value(x1, x2)`` takes arrays.
+
+    >>> f = BumpObjective(w=0.0, optimum=(0.45, 0.7))
+    >>> f({"x1": 0.45, "x2": 0.0})
+    1.0
+    """
+
+    w: float = 0.0
+    optimum: tuple = (0.45, 0.7)
+    width: float = 0.06
+
+    def __post_init__(self):
+        if not (isinstance(self.w, numbers.Real) and self.w >= 0 and math.isfinite(self.w)):
+            raise ValueError(f"w must be a finite number >= 0, got w={self.w!r}")
+        if not (isinstance(self.width, numbers.Real) and self.width > 0):
+            raise ValueError(f"width must be a positive number, got width={self.width!r}")
+        if len(self.optimum) != 2 or not all(0 <= c <= 1 for c in self.optimum):
+            raise ValueError(f"optimum must be two numbers in [0, 1], got {self.optimum!r}")
+
+    @property
+    def space(self):
+        """The unit square, as a space: {"x1": Linear(0, 1), "x2": Linear(0, 1)}."""
+        return _unit_square()
+
+    @classmethod
+    def random(cls, rng, w=0.0, width=0.06):
+        """The objective with its optimum drawn uniformly on the unit square.
+
+        Anywhere, borders included: a grid's values at the borders are then as useful as
+        the others, on average, and no strategy is favoured by where the optimum may lie.
+        """
+        c = _as_rng(rng).random(2)
+        return cls(w=w, optimum=(float(c[0]), float(c[1])), width=width)
+
+    def bump(self, x, c):
+        """g(x) = exp(-(x - c)**2 / (2 width**2)): 1 at x = c."""
+        return np.exp(-((np.asarray(x, dtype=float) - c) ** 2) / (2 * self.width**2))
+
+    def value(self, x1, x2):
+        """f on arrays of x1 and x2 (broadcast together)."""
+        c1, c2 = self.optimum
+        return (self.bump(x1, c1) + self.w * self.bump(x2, c2)) / (1.0 + self.w)
+
+    def __call__(self, config):
+        return float(self.value(config["x1"], config["x2"]))
+
+
+def _best(results, maximize):
+    """The best of the results (failed trials left out); -inf, or +inf, when all failed."""
+    scores = _scores(results)
+    scores = scores[np.isfinite(scores)]
+    if scores.size == 0:
+        return -math.inf if maximize else math.inf
+    return float(scores.max() if maximize else scores.min())
+
+
+def random_beats_grid(make_objective, space, n_per_axis, repeats=200, *, rng=None, maximize=True):
+    """The share of repeats in which random search beats a grid with as many trials.
+
+    Each repeat draws a fresh objective, ``make_objective(rng)`` (for example
+    ``lambda rng: BumpObjective.random(rng, w=0.5)``, whose optimum lands at a random place),
+    runs the grid ``grid_search(space, n_per_axis)``, the same in every repeat, and a fresh
+    ``random_search`` of the same number of trials, and compares their best results. The
+    objective must vary: a grid is fixed, so over one fixed objective its result would be the
+    same luck of alignment in every repeat, and the experiment would measure that luck.
+
+    Random search wins a repeat when its best is strictly better (higher with
+    ``maximize=True``, else lower); a tie counts as half a win, so 0.5 means that neither
+    strategy has the edge. Failed trials (non-numbers, NaN) are left out of the best.
+
+    Returns
+    -------
+    float in [0, 1]
+        (wins + ties / 2) / repeats. The same ``rng`` seed gives the same share.
+
+    >>> share = random_beats_grid(lambda rng: BumpObjective.random(rng, w=0.0),
+    ...                           BumpObjective().space, 5, 50, rng=0)
+    >>> share > 0.5
+    True
+    """
+    space = _check_space(space)
+    repeats = _check_positive("repeats", repeats)
+    rng = _as_rng(rng)
+    grid = grid_search(space, n_per_axis)
+    wins = 0.0
+    for _ in range(repeats):
+        objective = make_objective(rng)
+        grid_best = _best(run_trials(objective, grid, progress=False), maximize)
+        configs = random_search(space, len(grid), rng)
+        random_best = _best(run_trials(objective, configs, progress=False), maximize)
+        if random_best == grid_best:
+            wins += 0.5
+        elif (random_best > grid_best) == maximize:
+            wins += 1.0
+    return wins / repeats
+
+
+def toy_accuracy(config):
+    """A made-up validation accuracy of the learning rate alpha and the momentum beta.
+
+    What counts most is the effective step alpha / (1 - beta) (a momentum average sums about
+    1 / (1 - beta) gradients), best near 0.1, and then beta itself, best near 0.984. So the
+    best region is a small, tilted patch around alpha = 1.6e-3, beta = 0.984 in the space
+    ``toy_accuracy_space()`` (alpha in [1e-4, 1] on a Log scale, beta in [0.9, 0.999] on a
+    OneMinusLog scale), where coarse-to-fine has something to zoom into (notebook 01). The
+    accuracy runs from 0.1 (chance, for 10 classes) up to 0.95 at the optimum.
+
+    ``config["alpha"]`` and ``config["momentum"]`` may be arrays (broadcast together); a
+    config of numbers gives a float. Module-level, so a process pool can pickle it.
+
+    >>> round(toy_accuracy({"alpha": 10**-2.8, "momentum": 1 - 10**-1.8}), 3)
+    0.95
+    """
+    log_memory = np.log10(1.0 - np.asarray(config["momentum"], dtype=float))
+    log_step = np.log10(np.asarray(config["alpha"], dtype=float)) - log_memory
+    q = ((log_step + 1.0) / 0.4) ** 2 + ((log_memory + 1.8) / 0.5) ** 2
+    accuracy = 0.1 + 0.85 * np.exp(-q / 2)
+    return float(accuracy) if accuracy.ndim == 0 else accuracy
+
+
+def toy_accuracy_space():
+    """The space of ``toy_accuracy``: alpha on Log(1e-4, 1), momentum on OneMinusLog(0.9, 0.999)."""
+    return {"alpha": Log(1e-4, 1.0), "momentum": OneMinusLog(0.9, 0.999)}

@@ -213,3 +213,93 @@ def test_clear_errors():
         search.narrow(space(), [{"alpha": 1e-2}])
     with pytest.raises(ValueError, match="2 configs but 1 results"):
         search.importance(space(), [{}, {}], [1.0])
+
+
+# ---------------------------------------------------------------- grid versus random (notebook 01)
+
+
+def _share(w, n_per_axis=5, repeats=300, rng=0):
+    return search.random_beats_grid(
+        lambda r: search.BumpObjective.random(r, w=w),
+        search.BumpObjective().space,
+        n_per_axis,
+        repeats,
+        rng=rng,
+    )
+
+
+def test_bump_objective_peaks_at_its_optimum_and_weighs_x2_by_w():
+    f = search.BumpObjective(w=0.0, optimum=(0.3, 0.8), width=0.05)
+    assert f({"x1": 0.3, "x2": 0.1}) == 1.0 == f({"x1": 0.3, "x2": 0.9})  # x2 does not matter
+    assert f({"x1": 0.35, "x2": 0.8}) == pytest.approx(math.exp(-0.5))  # one width away
+    g = search.BumpObjective(w=1.0, optimum=(0.3, 0.8), width=0.05)
+    assert g({"x1": 0.3, "x2": 0.8}) == 1.0
+    assert g({"x1": 0.3, "x2": 0.0}) == pytest.approx(0.5, abs=1e-6)  # both matter equally
+    x1, x2 = np.meshgrid(np.linspace(0, 1, 5), np.linspace(0, 1, 3))
+    assert g.value(x1, x2).shape == (3, 5)
+    assert type(g({"x1": 0.5, "x2": 0.5})) is float
+    assert list(g.space) == ["x1", "x2"] and g.space["x1"] == scales.Linear(0.0, 1.0)
+
+
+def test_bump_objective_random_draws_its_optimum_and_pickles():
+    import pickle
+
+    f = search.BumpObjective.random(np.random.default_rng(3), w=0.4)
+    assert f == search.BumpObjective.random(3, w=0.4) and f.w == 0.4
+    assert all(0 <= c <= 1 for c in f.optimum)
+    assert f({"x1": f.optimum[0], "x2": f.optimum[1]}) == pytest.approx(1.0)
+    assert pickle.loads(pickle.dumps(f)) == f
+    rng = np.random.default_rng(0)
+    optima = np.array([search.BumpObjective.random(rng).optimum for _ in range(400)])
+    assert stats.kstest(optima.ravel(), "uniform").pvalue > 1e-3
+    for bad in ({"w": -1.0}, {"w": math.nan}, {"width": 0.0}, {"optimum": (0.5, 1.5)}):
+        with pytest.raises(ValueError):
+            search.BumpObjective(**bad)
+
+
+def test_random_beats_the_grid_when_only_x1_matters_and_less_as_x2_matters_too():
+    """Bergstra and Bengio (2012): the edge comes from trying more distinct values of x1."""
+    shares = {w: _share(w) for w in (0.0, 0.5, 1.0)}
+    assert shares[0.0] > 0.75  # most repeats (measured: 0.81)
+    assert shares[0.0] > shares[0.5] > shares[1.0]  # the edge shrinks as x2 matters more
+    assert shares[0.0] - shares[1.0] > 0.15
+    # with more trials the grid's few values of x1 cost it more, when only x1 matters
+    assert _share(0.0, n_per_axis=7) > _share(1.0, n_per_axis=7) + 0.25
+
+
+def test_random_beats_grid_is_reproducible_from_the_seed():
+    assert _share(0.3, repeats=50, rng=7) == _share(0.3, repeats=50, rng=7)
+    assert _share(0.3, repeats=50, rng=7) == _share(0.3, repeats=50, rng=np.random.default_rng(7))
+    assert 0.0 <= _share(0.3, repeats=50, rng=8) <= 1.0
+
+
+def test_random_beats_grid_counts_ties_as_half_and_can_minimise():
+    space = search.BumpObjective().space
+    flat = search.random_beats_grid(lambda rng: lambda config: 1.0, space, 3, 20, rng=0)
+    assert flat == 0.5  # every repeat a tie
+    # the optimum on a grid point: the grid finds f = 1 exactly, random search never does
+    on_grid = search.BumpObjective(w=1.0, optimum=(0.5, 0.5))
+    assert search.random_beats_grid(lambda rng: on_grid, space, 3, 20, rng=0) == 0.0
+
+    def loss(config):
+        return -on_grid(config)
+
+    assert search.random_beats_grid(lambda rng: loss, space, 3, 20, rng=0, maximize=False) == 0.0
+    with pytest.raises(ValueError, match="positive integer"):
+        search.random_beats_grid(lambda rng: on_grid, space, 3, 0, rng=0)
+
+
+def test_toy_accuracy_peaks_in_a_small_region_that_coarse_to_fine_finds():
+    space = search.toy_accuracy_space()
+    best = {"alpha": 10**-2.8, "momentum": 1 - 10**-1.8}
+    assert search.toy_accuracy(best) == pytest.approx(0.95)
+    assert type(search.toy_accuracy(best)) is float
+    u = np.random.default_rng(0).random((2, 20000))
+    accuracy = search.toy_accuracy(
+        {"alpha": space["alpha"].from_unit(u[0]), "momentum": space["momentum"].from_unit(u[1])}
+    )
+    assert accuracy.shape == (20000,) and accuracy.max() <= 0.95 and accuracy.min() >= 0.1
+    assert np.mean(accuracy > 0.9) < 0.02  # a small region: random trials rarely land in it
+    history = search.coarse_to_fine(search.toy_accuracy, space, 0, rounds=4, n_per_round=15)
+    assert max(max(r.results) for r in history) > 0.93
+    assert history[-1].space["alpha"].contains(best["alpha"])
