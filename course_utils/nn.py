@@ -21,13 +21,18 @@ and the head computes Z = W A_prev + b and Y_hat = softmax(Z), trained on the cr
 - Optimizers (``Momentum``, ``Adam``) are small state objects with one contract,
   ``update(params, grads)``, which changes ``params`` in place.
 - ``train`` runs mini-batch gradient descent with learning-rate decay and returns a ``History``.
+- ``train_many`` trains K such networks at once, each with its own hyperparameters (caviar,
+  notebooks 01, 03 and 07): the same computation with a leading model axis on every array.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -47,6 +52,7 @@ __all__ = [
     "decayed_alpha",
     "History",
     "train",
+    "train_many",
     "evaluate",
     "predict",
     "accuracy",
@@ -543,12 +549,7 @@ def train(
     optimizer update of the flat ``theta``, and one step of batch norm's running statistics.
     The same network seed and train seed give identical weights and history.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got epochs={epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
-        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
+    _check_epochs_and_batch_size(epochs, batch_size)
     alpha0 = _check_rate("alpha", alpha, 0, math.inf, low_open=True)
     decay_rate = _check_rate("decay_rate", decay_rate, 0, math.inf)
     if isinstance(optimizer, str):
@@ -599,3 +600,636 @@ def train(
         history.alpha.append(optimizer.alpha)
         history.steps.append(step)
     return history
+
+
+# ---------------------------------------------------------------- many models at once (caviar)
+#
+# K networks of the same sizes, each with its own hyperparameters, trained together: every
+# array gets a leading model axis k = 0, ..., K-1. W^[l] becomes (K, n_l, n_{l-1}), gamma, beta,
+# b, mu and var (K, n_l, 1), Z^[l] and A^[l] (K, n_l, m); X (n_x, m) and Y (n_classes, m) are
+# the same mini-batch for every model and broadcast. A matmul of stacked arrays multiplies each
+# model's matrices on their own, and every sum runs over the examples (the last axis) or the
+# classes (axis -2) of one model: the K models never mix. Model k computes what ``train``
+# computes for it alone, formula by formula, with changes for speed that change only the
+# rounding (in float64 the results agree to ~1e-13 after a few epochs; in float32 two
+# trainings at a large alpha may drift apart, as after any change in the order of additions):
+#
+# - a sum over the m examples is a matrix-vector product with a column of ones
+#   (``_sum_examples``), several times faster than numpy's sum over a short last axis;
+# - dW^[1] = dZ X^T multiplies by a contiguous copy of X^T (``_transposed``);
+# - batch norm at inference applies gamma / sqrt(running_var + eps) as one scale.
+#
+# The arrays of a step live in a ``_Workspace`` allocated once and are updated in place.
+
+
+def _sum_examples(A, out=None):
+    """A: (K, n_l, m) -> (K, n_l, 1), the sum over the m examples: A @ ones, ones: (m, 1)."""
+    return np.matmul(A, np.ones((A.shape[-1], 1), dtype=A.dtype), out=out)
+
+
+def _transposed(A):
+    """A^T for dW = dZ A^T: A: (K, n_l, m) -> a view (K, m, n_l); X: (n_x, m) -> X^T: (m, n_x).
+
+    X^T, shared by the K models, is a contiguous copy: BLAS multiplies by a transposed view
+    of it about twice as slowly (for the hidden layers' A it makes no difference).
+    """
+    if A.ndim == 2:
+        return np.ascontiguousarray(A.T)
+    return np.swapaxes(A, -1, -2)
+
+
+def _batchnorm_forward_many(Z, gamma, beta, eps, out):
+    """Z: (K, n_l, m), gamma, beta: (K, n_l, 1) -> Z_tilde: (K, n_l, m), cache.
+
+    ``batchnorm.forward`` of each model, over its m examples (the last axis):
+
+        mu = 1/m sum Z      var = 1/m sum (Z - mu)^2      (biased, as in the notes)
+        Z_norm = (Z - mu) / sqrt(var + eps)               Z_tilde = gamma Z_norm + beta
+
+    In place: Z is overwritten by Z_norm, and Z_tilde is written into ``out`` (K, n_l, m).
+    cache: (Z_norm, mu, var, inv_std, gamma); mu, var, inv_std = 1 / sqrt(var + eps): (K, n_l, 1).
+    """
+    m = Z.shape[-1]
+    mu = _sum_examples(Z) / m
+    Z_centred = np.subtract(Z, mu, out=Z)
+    var = _sum_examples(np.square(Z_centred, out=out)) / m
+    inv_std = 1.0 / np.sqrt(var + eps)
+    Z_norm = np.multiply(Z_centred, inv_std, out=Z)
+    Z_tilde = np.multiply(gamma, Z_norm, out=out)
+    Z_tilde += beta
+    return Z_tilde, (Z_norm, mu, var, inv_std, gamma)
+
+
+def _batchnorm_backward_many(dZ_tilde, cache, dgamma, dbeta, scratch):
+    """dZ_tilde: (K, n_l, m), cache from _batchnorm_forward_many -> dZ: (K, n_l, m).
+
+    ``batchnorm.backward`` of each model, the short formula with the 1/m inside:
+
+        dbeta = sum dZ_tilde      dgamma = sum dZ_tilde Z_norm      (over the m examples)
+        dZ = gamma / sqrt(var + eps) * (dZ_tilde - dbeta / m - Z_norm dgamma / m)
+
+    dgamma, dbeta: (K, n_l, 1) arrays (views of the stack's gradients) that receive the two
+    sums. In place: dZ_tilde is overwritten by dZ; scratch: (K, n_l, m).
+    """
+    Z_norm, _, _, inv_std, gamma = cache
+    m = dZ_tilde.shape[-1]
+    _sum_examples(dZ_tilde, out=dbeta)
+    _sum_examples(np.multiply(dZ_tilde, Z_norm, out=scratch), out=dgamma)
+    dZ = dZ_tilde
+    dZ -= np.multiply(Z_norm, dgamma / m, out=scratch)
+    dZ -= dbeta / m
+    dZ *= gamma * inv_std
+    return dZ
+
+
+def _batchnorm_inference_many(Z, gamma, beta, running_mu, running_var, eps):
+    """Z: (K, n_l, m), gamma, beta, running_mu, running_var: (K, n_l, 1) -> Z_tilde: (K, n_l, m).
+
+    ``batchnorm.inference`` of each model, gamma (Z - running_mu) / sqrt(running_var + eps) + beta,
+    in place in Z (Z_norm is not formed: two passes over Z instead of four).
+    """
+    scale = gamma / np.sqrt(running_var + eps)
+    Z *= scale
+    Z += beta - running_mu * scale
+    return Z
+
+
+def _softmax_cross_entropy_many(Z, Y):
+    """The fused head of K models. Z: (K, n_classes, m), Y: (n_classes, m) -> (loss, dZ, Y_hat).
+
+    ``softmax_cross_entropy`` of each model, over the classes (axis -2): loss: (K,) float64,
+    the mean cross-entropy of each model; dZ = (Y_hat - Y) / m and Y_hat: (K, n_classes, m).
+    Z is overwritten (it ends as Y log Y_hat).
+    """
+    m = Z.shape[-1]
+    shifted = np.subtract(Z, Z.max(axis=-2, keepdims=True), out=Z)
+    E = np.exp(shifted)
+    sum_E = E.sum(axis=-2, keepdims=True)
+    Y_hat = np.divide(E, sum_E, out=E)
+    log_Y_hat = np.subtract(shifted, np.log(sum_E), out=Z)
+    loss = -np.multiply(Y, log_Y_hat, out=Z).sum(axis=(-2, -1), dtype=np.float64) / m
+    dZ = Y_hat - Y
+    dZ /= m
+    return loss, dZ, Y_hat
+
+
+class _Workspace:
+    """The arrays of one forward and backward pass of K models on m examples, allocated once.
+
+    Reused at every step of that mini-batch size: a fresh array of this size at every step
+    costs more than the arithmetic on it (the memory comes back from the system page by page).
+    For hidden layer l, index l - 1: Z (Z, then Z_norm), A (Z_tilde, then A), positive
+    (Z_tilde > 0), scratch, dA: (K, n_l, m).
+    """
+
+    def __init__(self, K, sizes, m, dtype, backward=True):
+        hidden = sizes[1:-1]
+
+        def arrays(dt=dtype):
+            return [np.empty((K, n, m), dtype=dt) for n in hidden]
+
+        self.Z, self.A, self.positive = arrays(), arrays(), arrays(bool)
+        if backward:
+            self.scratch, self.dA = arrays(), arrays()
+
+
+class _Stack:
+    """K networks of the same sizes, stacked on a leading model axis.
+
+    ``theta``: (K, P), model k's ``Network.theta`` in row k; ``params[name]``: (K, *shape)
+    views into it (W1: (K, n_1, n_x), gamma1: (K, n_1, 1), ...); ``dtheta`` and ``grads`` the
+    same for the gradients; ``running_mu[l]``, ``running_var[l]``: (K, n_l, 1).
+    """
+
+    def __init__(self, networks):
+        first = networks[0]
+        self.sizes, self.L, self.batchnorm = first.sizes, first.L, first.batchnorm
+        self.eps, self.running_momentum = first.eps, first.running_momentum
+        self.K = K = len(networks)
+        self.theta = np.stack([network.theta for network in networks])
+        self.dtheta = np.zeros_like(self.theta)
+        self.params, self.grads = {}, {}
+        offset = 0
+        for name, view in first.params.items():  # the order of Network's flat buffer
+            size = view.size
+            self.params[name] = self.theta[:, offset : offset + size].reshape(K, *view.shape)
+            self.grads[name] = self.dtheta[:, offset : offset + size].reshape(K, *view.shape)
+            offset += size
+        self.running_mu, self.running_var = {}, {}
+        for l in first.running_mu:  # noqa: E741
+            self.running_mu[l] = np.stack([network.running_mu[l] for network in networks])
+            self.running_var[l] = np.stack([network.running_var[l] for network in networks])
+        self.workspaces = {}
+
+    def unstack(self, networks):
+        """Copy model k's parameters and running statistics back into networks[k]."""
+        for k, network in enumerate(networks):
+            network.theta[...] = self.theta[k]
+            network.dtheta[...] = self.dtheta[k]
+            for l in network.running_mu:  # noqa: E741
+                network.running_mu[l] = self.running_mu[l][k].copy()
+                network.running_var[l] = self.running_var[l][k].copy()
+
+    def workspace(self, m, mode):
+        key = (m, mode)
+        if key not in self.workspaces:
+            self.workspaces[key] = _Workspace(
+                self.K, self.sizes, m, self.theta.dtype, backward=mode == "train"
+            )
+        return self.workspaces[key]
+
+    def scores(self, X, mode="train"):
+        """X: (n_x, m), shared -> Z: (K, n_classes, m), the heads' Z, and the cache.
+
+        ``Network.scores`` of every model at once; mode="train" normalises with each model's
+        batch statistics, mode="inference" with its running statistics. The arrays of the
+        cache are the workspace's: valid until the next call with the same m and mode.
+        """
+        p = self.params
+        ws = self.workspace(X.shape[1], mode)
+        A = np.ascontiguousarray(X)  # the data sets keep each example contiguous (F order)
+        caches = []
+        for l in range(1, self.L):  # noqa: E741
+            Z = np.matmul(p[f"W{l}"], A, out=ws.Z[l - 1])
+            if not self.batchnorm:
+                Z_tilde, bn_cache = np.add(Z, p[f"b{l}"], out=ws.A[l - 1]), None
+            elif mode == "train":
+                Z_tilde, bn_cache = _batchnorm_forward_many(
+                    Z, p[f"gamma{l}"], p[f"beta{l}"], self.eps, out=ws.A[l - 1]
+                )
+            else:
+                Z_tilde, bn_cache = (
+                    _batchnorm_inference_many(
+                        Z,
+                        p[f"gamma{l}"],
+                        p[f"beta{l}"],
+                        self.running_mu[l],
+                        self.running_var[l],
+                        self.eps,
+                    ),
+                    None,
+                )
+            positive = np.greater(Z_tilde, 0, out=ws.positive[l - 1])
+            A_prev, A = A, np.multiply(Z_tilde, positive, out=Z_tilde)  # relu, in place
+            caches.append((A_prev, bn_cache, positive))
+        Z, _ = dense_forward(A, p[f"W{self.L}"], p[f"b{self.L}"])
+        caches.append(A)
+        return Z, caches
+
+    def backward(self, dZ, cache):
+        """dZ: (K, n_classes, m), the gradient at the heads' Z -> fills ``grads`` (``dtheta``).
+
+        ``Network.backward`` of every model at once: dW = dZ A_prev^T, db = the sum of dZ over
+        the examples, dA_prev = W^T dZ, relu and batch norm in between; each gradient is
+        written straight into its view of ``dtheta``.
+        """
+        p, g, L = self.params, self.grads, self.L
+        ws = self.workspace(dZ.shape[-1], "train")
+        np.matmul(dZ, _transposed(cache[-1]), out=g[f"W{L}"])
+        _sum_examples(dZ, out=g[f"b{L}"])
+        for l in range(L - 1, 0, -1):  # noqa: E741
+            A_prev, bn_cache, positive = cache[l - 1]
+            dA = np.matmul(np.swapaxes(p[f"W{l + 1}"], -1, -2), dZ, out=ws.dA[l - 1])
+            dZ_tilde = np.multiply(dA, positive, out=dA)  # relu: dA where Z_tilde > 0, else 0
+            if self.batchnorm:
+                dZ = _batchnorm_backward_many(
+                    dZ_tilde, bn_cache, g[f"gamma{l}"], g[f"beta{l}"], ws.scratch[l - 1]
+                )
+            else:
+                dZ = dZ_tilde
+                _sum_examples(dZ, out=g[f"b{l}"])
+            np.matmul(dZ, _transposed(A_prev), out=g[f"W{l}"])
+        return self.dtheta
+
+    def update_running(self, cache):
+        """One step of every model's running mu and var towards its batch statistics."""
+        if not self.batchnorm:
+            return
+        momentum = self.running_momentum
+        for l in range(1, self.L):  # noqa: E741
+            _, mu, var, _, _ = cache[l - 1][1]
+            self.running_mu[l] = momentum * self.running_mu[l] + (1.0 - momentum) * mu
+            self.running_var[l] = momentum * self.running_var[l] + (1.0 - momentum) * var
+
+
+def _column(values, dtype):
+    """K per-model numbers -> a (K, 1) column that broadcasts over each model's row of theta."""
+    return np.array(values, dtype=dtype).reshape(-1, 1)
+
+
+class _AdamMany:
+    """``Adam`` for the K rows of a stacked theta: (K, P), each row with its own alpha, beta1,
+    beta2 and eps: the same step as ``Adam.update``, with the per-model numbers as (K, 1)
+    columns. ``alpha`` (K floats) is set by the training loop at each epoch.
+    """
+
+    def __init__(self, alpha, beta1, beta2, eps, shape, dtype):
+        self.alpha, self.dtype = alpha, dtype
+        # float64 columns for the bias corrections, columns of dtype for the arrays
+        self.beta1, self.beta2, self.eps = (_column(x, np.float64) for x in (beta1, beta2, eps))
+        self.beta1_col, self.beta2_col = _column(beta1, dtype), _column(beta2, dtype)
+        self.one_minus_beta1 = _column([1 - b for b in beta1], dtype)
+        self.one_minus_beta2 = _column([1 - b for b in beta2], dtype)
+        self.v, self.s = np.zeros(shape, dtype), np.zeros(shape, dtype)
+        self.buffer, self.step = np.empty(shape, dtype), np.empty(shape, dtype)
+        self.t = 0
+
+    def update(self, theta, dtheta):
+        """theta, dtheta: (K, P); theta changes in place, one step for every model."""
+        self.t += 1
+        v, s, buffer, step = self.v, self.s, self.buffer, self.step
+        # v = beta1 v + (1 - beta1) dtheta          s = beta2 s + (1 - beta2) dtheta^2
+        v *= self.beta1_col
+        v += np.multiply(self.one_minus_beta1, dtheta, out=buffer)
+        s *= self.beta2_col
+        s += np.multiply(self.one_minus_beta2, np.square(dtheta, out=buffer), out=buffer)
+        # as in Adam.update: theta -= alpha c2 / c1 v / (sqrt(s) + eps c2), with the bias
+        # corrections c1 = 1 - beta1^t and c2 = sqrt(1 - beta2^t), one pair per model
+        c1 = 1 - self.beta1**self.t
+        c2 = np.sqrt(1 - self.beta2**self.t)
+        np.sqrt(s, out=buffer)
+        buffer += (self.eps * c2).astype(self.dtype)
+        np.multiply((_column(self.alpha, np.float64) * c2 / c1).astype(self.dtype), v, out=step)
+        step /= buffer
+        theta -= step
+
+
+class _MomentumMany:
+    """``Momentum`` for the K rows of a stacked theta: (K, P), each with its own alpha and
+    momentum: v = momentum v + (1 - momentum) dtheta, theta -= alpha v.
+    """
+
+    def __init__(self, alpha, momentum, shape, dtype):
+        self.alpha, self.dtype = alpha, dtype
+        self.momentum = _column(momentum, dtype)
+        self.one_minus_momentum = _column([1 - b for b in momentum], dtype)
+        self.v, self.buffer = np.zeros(shape, dtype), np.empty(shape, dtype)
+
+    def update(self, theta, dtheta):
+        v, buffer = self.v, self.buffer
+        v *= self.momentum
+        v += np.multiply(self.one_minus_momentum, dtheta, out=buffer)
+        theta -= np.multiply(_column(self.alpha, self.dtype), v, out=buffer)
+
+
+def _per_model_values(named_values, seeds):
+    """Broadcast the per-model hyperparameters to K values each; K from the sequences given.
+
+    named_values: name -> a number (shared by all K models) or a 1-D sequence (one per model).
+    Returns (K, {name: list of K values}, seeds as a list of K ints).
+    """
+    lengths = {}
+    for name, value in named_values.items():
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            named_values[name] = value = value.item()
+        if isinstance(value, str | bytes) or np.ndim(value) > 1:
+            raise ValueError(f"{name} must be a number or a 1-D sequence, got {name}={value!r}")
+        if np.ndim(value) == 1:
+            lengths[name] = len(value)
+    if seeds is not None:
+        if isinstance(seeds, str | bytes) or np.ndim(seeds) != 1:
+            raise ValueError(f"seeds must be a 1-D sequence of ints, got seeds={seeds!r}")
+        lengths["seeds"] = len(seeds)
+    if len(set(lengths.values())) > 1:
+        given = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        raise ValueError(
+            f"the per-model sequences must all have the same length K (one value per model): "
+            f"{given}"
+        )
+    K = next(iter(lengths.values()), 1)
+    if K == 0:
+        raise ValueError(f"train_many needs at least one model, got empty sequences: {lengths}")
+    values = {}
+    for name, value in named_values.items():
+        values[name] = list(value) if np.ndim(value) == 1 else [value] * K
+    seeds = list(range(K)) if seeds is None else list(seeds)
+    for k, s in enumerate(seeds):
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
+            raise ValueError(f"seeds must be non-negative integers, got seeds[{k}]={s!r}")
+    return K, values, [int(s) for s in seeds]
+
+
+def _check_per_model(name, values, low, high, **kwargs):
+    """_check_rate on each of K values; an error names the model (alpha[3]) when K > 1."""
+    if len(values) == 1:
+        return [_check_rate(name, values[0], low, high, **kwargs)]
+    return [_check_rate(f"{name}[{k}]", v, low, high, **kwargs) for k, v in enumerate(values)]
+
+
+def _check_epochs_and_batch_size(epochs, batch_size):
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, got epochs={epochs!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
+        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
+
+
+def train_many(
+    sizes,
+    data,
+    epochs,
+    *,
+    alpha,
+    decay_rate=0.0,
+    optimizer="adam",
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    momentum=0.9,
+    batch_size=64,
+    batchnorm=True,
+    seeds=None,
+    seed=0,
+    dtype=np.float32,
+    on_epoch=None,
+    n_jobs=1,
+):
+    """Train K networks of the same ``sizes`` at once, each with its own hyperparameters.
+
+    -> (networks, histories): K ``Network`` objects and their K ``History``.
+
+    alpha, decay_rate, beta1, beta2, eps (Adam's) and momentum (Momentum's) are each a number,
+    shared by all models, or a sequence of K numbers, one per model; seeds are the K networks'
+    initialisation seeds (default 0, ..., K-1). K is the common length of the sequences given
+    (1 when all are numbers). Shared by all models: the optimizer ("adam" or "momentum"), the
+    mini-batches (batch_size and the shuffle ``seed``), batchnorm and dtype.
+
+    Model k ends where ``train`` takes it alone,
+    ``train(Network(sizes, batchnorm, seeds[k], dtype=dtype), data, epochs, batch_size,
+    Adam(alpha[k], beta1[k], beta2[k], eps[k]), alpha[k], decay_rate[k], seed)``: the same
+    weights, running statistics and history up to rounding (in float64 ~1e-13 after a few
+    epochs; in float32 at a large alpha the two trainings can drift apart over the epochs, as
+    any two that add in a different order do). But the K models are computed
+    together: every array has a leading model axis (W^[l]: (K, n_l, n_{l-1}), Z^[l]:
+    (K, n_l, m), theta: (K, P)), so that each numpy operation does the work of K models and
+    numpy's cost per call is paid once, not K times.
+
+    on_epoch(epoch, histories), if given, is called after each epoch with the histories so far
+    (for a live figure). n_jobs > 1 splits the K models into n_jobs groups trained in parallel
+    processes (one BLAS thread each), with the same results; the processes are kept for the
+    next calls (starting them costs as much as a few epochs); on_epoch needs n_jobs=1.
+
+    A model whose loss overflows (alpha far too large) gets NaN or inf in its own weights and
+    history, as with ``train``, and leaves the other models unchanged: numpy's floating-point
+    warnings are silenced during the computation, and one RuntimeWarning at the end names the
+    models that diverged.
+    """
+    _check_epochs_and_batch_size(epochs, batch_size)
+    if not (isinstance(optimizer, str) and optimizer in OPTIMIZERS):
+        raise ValueError(f"optimizer must be 'adam' or 'momentum', got optimizer={optimizer!r}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise ValueError(f"on_epoch must be callable(epoch, histories), got on_epoch={on_epoch!r}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer, got n_jobs={n_jobs!r}")
+    if on_epoch is not None and n_jobs > 1:
+        raise ValueError(
+            "on_epoch sees each epoch as it ends, in this process: use it with n_jobs=1 "
+            f"(got n_jobs={n_jobs})"
+        )
+    K, hp, seeds = _per_model_values(
+        {
+            "alpha": alpha,
+            "decay_rate": decay_rate,
+            "beta1": beta1,
+            "beta2": beta2,
+            "eps": eps,
+            "momentum": momentum,
+        },
+        seeds,
+    )
+    settings = {
+        "optimizer": optimizer,
+        "batch_size": int(batch_size),
+        "seed": seed,
+        "alpha": _check_per_model("alpha", hp["alpha"], 0, math.inf, low_open=True),
+        "decay_rate": _check_per_model("decay_rate", hp["decay_rate"], 0, math.inf),
+    }
+    if optimizer == "adam":
+        settings["beta1"] = _check_per_model("beta1", hp["beta1"], 0, 1)
+        settings["beta2"] = _check_per_model("beta2", hp["beta2"], 0, 1)
+        settings["eps"] = _check_per_model("eps", hp["eps"], 0, math.inf, low_open=True)
+    else:
+        settings["momentum"] = _check_per_model("momentum", hp["momentum"], 0, 1)
+    networks = [Network(sizes, batchnorm, seed=s, dtype=dtype) for s in seeds]
+    data = _checked_data(networks[0], data)
+    np.random.default_rng(seed)  # a bad shuffle seed fails here, before any work
+    if seed is None:  # fix it, so that the n_jobs processes draw the same mini-batches
+        seed = int(np.random.default_rng().integers(2**63))
+    settings["seed"] = seed
+
+    if n_jobs == 1 or K == 1:
+        histories = _train_stacked(networks, data, epochs, on_epoch=on_epoch, **settings)
+    else:
+        histories = _train_in_processes(networks, seeds, data, epochs, min(n_jobs, K), settings)
+    diverged = [
+        k for k, h in enumerate(histories) if not np.all(np.isfinite(h.step_loss + h.val_loss))
+    ]
+    if diverged:
+        warnings.warn(
+            f"train_many: the loss of model(s) {diverged} became NaN or inf (alpha too large?); "
+            "the other models are not affected",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return networks, histories
+
+
+def _checked_data(network, data):
+    """The training and validation sets as arrays of the network's dtype, labels checked."""
+    X_train = network._as_input(data.X_train)
+    X_val = network._as_input(data.X_val)
+    y_train = _check_labels(network, X_train, data.y_train, "y_train")
+    y_val = _check_labels(network, X_val, data.y_val, "y_val")
+    if X_train.shape[1] == 0:
+        raise ValueError("the training set is empty")
+    return SimpleNamespace(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val)
+
+
+def _train_stacked(
+    networks,
+    data,
+    epochs,
+    *,
+    optimizer,
+    alpha,
+    decay_rate,
+    batch_size,
+    seed,
+    beta1=None,
+    beta2=None,
+    eps=None,
+    momentum=None,
+    on_epoch=None,
+):
+    """The training loop of ``train_many`` in this process; changes ``networks``.
+
+    The arguments are checked (``data`` as from ``_checked_data``), the per-model
+    hyperparameters are lists of K floats. Returns the K histories.
+    """
+    K = len(networks)
+    stack = _Stack(networks)
+    if optimizer == "adam":
+        updater = _AdamMany(alpha, beta1, beta2, eps, stack.theta.shape, stack.theta.dtype)
+    else:
+        updater = _MomentumMany(alpha, momentum, stack.theta.shape, stack.theta.dtype)
+    n_classes = networks[0].sizes[-1]
+    X_train, y_train, X_val, y_val = data.X_train, data.y_train, data.X_val, data.y_val
+    Y_train = one_hot(y_train, n_classes, dtype=stack.theta.dtype)
+    Y_val = one_hot(y_val, n_classes, dtype=stack.theta.dtype)
+    m = X_train.shape[1]
+    n_batches = -(-m // batch_size)
+
+    rng = np.random.default_rng(seed)
+    histories = [History() for _ in range(K)]
+    step = 0
+    for epoch in range(1, epochs + 1):
+        # decayed_alpha of each model, computed as train computes it
+        updater.alpha = [a / (1 + d * epoch) for a, d in zip(alpha, decay_rate, strict=True)]
+        order = rng.permutation(m)
+        # one gather per epoch, shared by the K models; each mini-batch is a slice of these
+        X_shuffled, Y_shuffled, y_shuffled = X_train[:, order], Y_train[:, order], y_train[order]
+        step_loss = np.empty((n_batches, K))
+        loss_sum, correct = np.zeros(K), np.zeros(K, dtype=np.int64)
+        with np.errstate(all="ignore"):  # a diverging model's NaN and inf stay in its own row
+            for i, first in enumerate(range(0, m, batch_size)):
+                batch = slice(first, first + batch_size)
+                Z, cache = stack.scores(X_shuffled[:, batch], "train")
+                loss, dZ, Y_hat = _softmax_cross_entropy_many(Z, Y_shuffled[:, batch])
+                predicted = np.argmax(Y_hat, axis=-2)  # (K, m)
+                correct += np.count_nonzero(predicted == y_shuffled[batch], axis=-1)
+                stack.backward(dZ, cache)
+                updater.update(stack.theta, stack.dtheta)
+                stack.update_running(cache)
+                step_loss[i] = loss
+                loss_sum += loss * Y_hat.shape[-1]
+                step += 1
+            Z, _ = stack.scores(X_val, "inference")
+            val_accuracy = np.mean(np.argmax(Z, axis=-2) == y_val, axis=-1)
+            val_loss, _, _ = _softmax_cross_entropy_many(Z, Y_val)
+        for k, history in enumerate(histories):
+            history.epoch.append(epoch)
+            history.train_loss.append(float(loss_sum[k] / m))
+            history.train_accuracy.append(int(correct[k]) / m)
+            history.val_loss.append(float(val_loss[k]))
+            history.val_accuracy.append(float(val_accuracy[k]))
+            history.alpha.append(updater.alpha[k])
+            history.steps.append(step)
+            history.step_loss.extend(step_loss[:, k].tolist())
+        if on_epoch is not None:
+            on_epoch(epoch, histories)
+    stack.unstack(networks)
+    return histories
+
+
+# ---------------------------------------------------------------- train_many(n_jobs > 1)
+#
+# The K models are split into n_jobs groups, each trained by _train_stacked in a worker process
+# of a ProcessPoolExecutor with one BLAS thread (the processes share the cores). A worker
+# returns its models' arrays and histories; the parent copies the arrays into its own Network
+# objects (a pickled Network would lose its views into theta). The pool is started at the first
+# call and kept for the next ones: starting it costs as much as a few epochs of training.
+
+
+def _one_blas_thread():
+    """In a worker, for its whole life: one BLAS thread (threadpoolctl comes with scikit-learn)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
+@functools.cache
+def _pool(n_jobs):
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(n_jobs, initializer=_one_blas_thread)
+
+
+def _train_group(sizes, batchnorm, seeds, dtype, data, epochs, settings):
+    """In a worker: train one group of models -> (their arrays, their histories)."""
+    networks = [Network(sizes, batchnorm, seed=s, dtype=dtype) for s in seeds]
+    histories = _train_stacked(networks, data, epochs, **settings)
+    return [(n.theta, n.dtheta, n.running_mu, n.running_var) for n in networks], histories
+
+
+def _train_in_processes(networks, seeds, data, epochs, n_jobs, settings):
+    """train_many's work split over n_jobs processes; fills ``networks``, returns histories."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    first = networks[0]
+    groups = np.array_split(np.arange(len(networks)), n_jobs)
+    per_model = [name for name, value in settings.items() if isinstance(value, list)]
+    futures = []
+    for group in groups:
+        group_settings = {
+            **settings,
+            **{name: [settings[name][k] for k in group] for name in per_model},
+        }
+        futures.append(
+            _pool(n_jobs).submit(
+                _train_group,
+                first.sizes,
+                first.batchnorm,
+                [seeds[k] for k in group],
+                first.dtype,
+                data,
+                epochs,
+                group_settings,
+            )
+        )
+    histories = [None] * len(networks)
+    try:
+        results = [future.result() for future in futures]
+    except BrokenProcessPool:  # a worker died: start a new pool next time
+        _pool.cache_clear()
+        raise
+    for group, (arrays, group_histories) in zip(groups, results, strict=True):
+        for k, (theta, dtheta, running_mu, running_var), history in zip(
+            group, arrays, group_histories, strict=True
+        ):
+            networks[k].theta[...] = theta
+            networks[k].dtheta[...] = dtheta
+            networks[k].running_mu.update(running_mu)
+            networks[k].running_var.update(running_var)
+            histories[k] = history
+    return histories
