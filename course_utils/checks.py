@@ -33,9 +33,10 @@ GENERIC_HINTS = {
     "not_implemented": "Replace the `raise NotImplementedError` line with your code.",
     "raised": "Your function raised the exception shown under Got: fix that line first.",
     "too_slow": "Your function did not return in time: look for a loop that never ends.",
-    "mutates_input": "Your function changed an array it was given; build a new array instead.",
+    "mutates_input": "Your function changed an argument it was given (an array, list or dict); "
+    "build a new one instead.",
     "returned_none": "Your function returned None: did you forget the `return` line?",
-    "wrong_type": "Return a numpy array (or a number for a scalar answer), as the reference does.",
+    "wrong_type": "Return the same kind of value as the reference: see Expected above.",
     "wrong_shape": "Check the axis you reduce or sample over, and the number of values asked for.",
     "nan": "NaN appeared: look for 0/0, log of a non-positive number, or an overflow.",
     "wrong_value": "Work out the expected value by hand, then follow your code on that input.",

@@ -29,6 +29,20 @@ __all__ = [
     "digits",
     "train_config",
     "validation_accuracy",
+    "CAVIAR_SPACE",
+    "CAVIAR_MODELS",
+    "CAVIAR_EPOCHS",
+    "next_alpha",
+    "epochs_per_model",
+    "pick_best",
+    "caviar_configs",
+    "train_caviar",
+    "caviar_results",
+    "new_panda",
+    "babysit_epoch",
+    "babysit",
+    "fixed_hyperparameters",
+    "describe",
 ]
 
 # The lecture's hyperparameters, in its order of importance. With Adam, the lecture's momentum
@@ -125,3 +139,244 @@ def validation_accuracy(config, epochs=EPOCHS):
     """One trial: the validation accuracy after training the config's network ``epochs``."""
     _, history = train_config(config, epochs)
     return history.val_accuracy[-1]
+
+
+# ---------------------------------------------------------------- panda and caviar (notebook 03)
+
+#: What caviar varies: the most important hyperparameters that leave the architecture and the
+#: mini-batches alone, each on its right scale, so that ``nn.train_many`` can train every
+#: model at once (the same sizes and batch size for all; everything else from ``DEFAULTS``).
+CAVIAR_SPACE = {name: SPACE[name] for name in ("alpha", "beta1", "decay_rate")}
+CAVIAR_MODELS = 32
+#: the epochs of each caviar model: EPOCHS, so that ``validation_accuracy`` is one caviar trial
+CAVIAR_EPOCHS = EPOCHS
+
+
+def next_alpha(alpha, val_loss, factor=0.5):
+    """The scripted panda's rule: the learning rate for the next epoch (notebook 03).
+
+    val_loss: the validation losses so far, one per epoch (the last is the epoch just done).
+    If the last one rose above the one before it, continue with ``alpha * factor``; otherwise
+    (it fell or stayed, or there are fewer than two to compare) keep ``alpha``. A loss that
+    is NaN or inf has blown up: that counts as a rise.
+
+    >>> next_alpha(0.01, [0.9, 0.5, 0.6])
+    0.005
+    >>> next_alpha(0.01, [0.9, 0.5, 0.4])
+    0.01
+    """
+    if len(val_loss) < 2:
+        return alpha
+    last, before = val_loss[-1], val_loss[-2]
+    rose = not last <= before  # True for a rise, and for NaN (every comparison with NaN fails)
+    return alpha * factor if rose else alpha
+
+
+def epochs_per_model(budget, n_models):
+    """How many epochs each of ``n_models`` can train within a compute budget (notebook 03).
+
+    budget: the compute, in epochs of one model (caviar with K models of E epochs each spends
+    K * E). Every model gets the same number of whole epochs, as many as fit: the largest E
+    with n_models * E <= budget, which is budget // n_models (0 when the budget cannot give
+    every model one epoch).
+
+    >>> epochs_per_model(160, 32)
+    5
+    >>> epochs_per_model(100, 32)
+    3
+    """
+    return budget // n_models
+
+
+def pick_best(results):
+    """The index of the best model of a caviar run, chosen by VALIDATION accuracy (notebook 03).
+
+    results: one dict per model (``caviar_results``), with "train_accuracy" and
+    "val_accuracy" (one value per epoch) and "test_accuracy" (after the last epoch). The
+    networks are the ones after their last epoch, so the choice is by each model's
+    validation accuracy after its last epoch; the first model on a tie. Never by the test
+    accuracy: a test set that chose the model no longer measures it without bias.
+
+    >>> pick_best([{"val_accuracy": [0.5, 0.9]}, {"val_accuracy": [0.7, 0.95]}])
+    1
+    """
+    final = [result["val_accuracy"][-1] for result in results]
+    return int(np.argmax(final))
+
+
+def caviar_configs(n=CAVIAR_MODELS, rng=0):
+    """n random configs for caviar: ``CAVIAR_SPACE`` drawn on its scales, the rest ``DEFAULTS``."""
+    from .search import random_search
+
+    return [{**DEFAULTS, **drawn} for drawn in random_search(CAVIAR_SPACE, n, rng)]
+
+
+def _shared(configs, names):
+    """The value every config shares for each of names; ValueError when they differ."""
+    shared = {}
+    for name in names:
+        values = {config[name] for config in configs}
+        if len(values) != 1:
+            raise ValueError(
+                f"train_many trains models of one architecture on the same mini-batches: "
+                f"every config needs the same {name}, got {sorted(values)}"
+            )
+        shared[name] = values.pop()
+    return shared
+
+
+def train_caviar(configs, epochs=CAVIAR_EPOCHS, *, split=None, seed=0, on_epoch=None):
+    """Train every config at once with ``nn.train_many`` -> (networks, histories).
+
+    Model k ends exactly where ``train_config(configs[k], epochs, seed=seed)`` takes it alone:
+    the same initial weights (seed) and mini-batches. The configs must share the architecture
+    (hidden_units, layers) and the batch_size. on_epoch(epoch, histories): see train_many.
+    """
+    configs = [_config(config) for config in configs]
+    if not configs:
+        raise ValueError("train_caviar needs at least one config")
+    shared = _shared(configs, ("hidden_units", "layers", "batch_size"))
+    split = digits() if split is None else split
+
+    def column(name):
+        return [float(config[name]) for config in configs]
+
+    return nn.train_many(
+        sizes(configs[0]),
+        split,
+        epochs,
+        alpha=column("alpha"),
+        beta1=column("beta1"),
+        beta2=column("beta2"),
+        eps=column("eps"),
+        decay_rate=column("decay_rate"),
+        batch_size=int(shared["batch_size"]),
+        seeds=[seed] * len(configs),
+        seed=seed,
+        dtype=split.X_train.dtype,
+        on_epoch=on_epoch,
+    )
+
+
+def caviar_results(configs, networks, histories, *, split=None):
+    """One dict per model: its config, its accuracies per epoch, and its test accuracy.
+
+    -> [{"config", "train_accuracy", "val_accuracy", "test_accuracy"}, ...]. The test accuracy
+    of every model is here only so that notebook 03 can show what choosing by it would report;
+    in a project, the test set measures once, the model chosen by validation.
+    """
+    split = digits() if split is None else split
+    return [
+        {
+            "config": dict(config),
+            "train_accuracy": list(history.train_accuracy),
+            "val_accuracy": list(history.val_accuracy),
+            "test_accuracy": nn.accuracy(network, split.X_test, split.y_test),
+        }
+        for config, network, history in zip(configs, networks, histories, strict=True)
+    ]
+
+
+def new_panda(config=None, *, split=None, seed=0):
+    """A network, its Adam and the mini-batch Generator for babysitting -> (network, adam, rng).
+
+    ``nn.train(network, split, 1, ..., optimizer=adam, alpha=a, seed=rng)`` then trains one
+    epoch at a time: the Adam keeps its averages and step count across calls, and the
+    Generator (numpy's default_rng returns a Generator it is given as it is) draws the next
+    epoch's shuffle, so that epochs one by one at a constant alpha equal one ``train_config``.
+    """
+    config = _config({**DEFAULTS, **(config or {})})
+    split = digits() if split is None else split
+    network = nn.Network(sizes(config), batchnorm=True, seed=seed, dtype=split.X_train.dtype)
+    adam = nn.Adam(
+        alpha=float(config["alpha"]),
+        beta1=float(config["beta1"]),
+        beta2=float(config["beta2"]),
+        eps=float(config["eps"]),
+    )
+    return network, adam, np.random.default_rng(seed)
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's handle on numpy's BLAS (None without threadpoolctl), built once."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - scikit-learn brings threadpoolctl
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context with numpy's BLAS on one thread. At this network's sizes more threads only
+    wait for each other: an epoch took 3-5 times longer with two threads on a busy machine."""
+    import contextlib
+
+    controller = _blas_controller()
+    if controller is None:  # pragma: no cover
+        return contextlib.nullcontext()
+    return controller.limit(limits=1, user_api="blas")
+
+
+def babysit_epoch(network, adam, rng, alpha, history, *, split=None, batch_size=64):
+    """The panda's step: train one more epoch at ``alpha``, and append it to ``history``.
+
+    network, adam, rng: from ``new_panda``, changed in place. The epoch is numbered after the
+    ones already in history; its steps count on from theirs.
+    """
+    split = digits() if split is None else split
+    # a blown-up epoch is a result too (the panda reacts): no overflow warnings
+    with _one_blas_thread(), np.errstate(all="ignore"):
+        part = nn.train(
+            network, split, 1, batch_size=int(batch_size), optimizer=adam, alpha=alpha, seed=rng
+        )
+    done = history.steps[-1] if history.steps else 0
+    history.epoch.append(len(history.epoch) + 1)
+    for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "alpha"):
+        getattr(history, name).append(getattr(part, name)[0])
+    history.steps.append(done + part.steps[0])
+    history.step_loss.extend(part.step_loss)
+    return history
+
+
+def babysit(epochs, alpha=DEFAULTS["alpha"], factor=0.5, *, config=None, split=None, seed=0):
+    """The scripted panda: one model, alpha lowered by ``next_alpha`` as it trains.
+
+    Starts at ``alpha``; after each epoch, continues with ``next_alpha(alpha, val_loss,
+    factor)``: alpha times factor whenever the validation loss rose. The other
+    hyperparameters come from ``config`` (default ``DEFAULTS``). -> (network, history); the
+    history's alpha lists the learning rate of every epoch.
+    """
+    config = _config({**DEFAULTS, **(config or {})})
+    split = digits() if split is None else split
+    network, adam, rng = new_panda(config, split=split, seed=seed)
+    history = nn.History()
+    for _ in range(epochs):
+        babysit_epoch(
+            network, adam, rng, alpha, history, split=split, batch_size=config["batch_size"]
+        )
+        alpha = next_alpha(alpha, history.val_loss, factor)
+    return network, history
+
+
+# ---------------------------------------------------------------- the capstone (notebook 07)
+
+
+def fixed_hyperparameters(best_config, shares, floor):
+    """The hyperparameters not worth searching further, at the best trial's values.
+
+    best_config: the best trial of a random search, name -> value; shares: name -> the share
+    of the results' variance it explains (``search.importance``); floor: the noise floor, the
+    share chance alone reaches. A hyperparameter whose share is at most the floor showed no
+    effect we can tell from luck: fix it where the best trial had it (that value worked), and
+    spend the next trials on the others. -> dict name -> value, in best_config's order.
+    """
+    return {name: value for name, value in best_config.items() if shares[name] <= floor}
+
+
+def describe(config):
+    """A config as a short line for people: 'alpha 0.0253, beta1 0.9958, layers 3, ...'."""
+    return ", ".join(
+        f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}"
+        for name, value in config.items()
+    )

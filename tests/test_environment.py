@@ -38,7 +38,9 @@ def test_a_missing_package_is_named(monkeypatch):
 def test_minimum_versions_match_requirements_txt(root):
     lines = (root / "requirements.txt").read_text().splitlines()
     pins = dict(
-        re.match(r"([A-Za-z0-9_.-]+)>=(\S+)", line).groups() for line in lines if ">=" in line
+        re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?>=(\S+)", line).groups()
+        for line in lines
+        if ">=" in line
     )
     for package, minimum in environment.MINIMUM_VERSIONS.items():
         assert pins.get(package) == minimum, package

@@ -60,10 +60,10 @@ class Exercise:
 
 
 def _collect():
-    from . import batchnorm, scales, search, softmax
+    from . import batchnorm, capstone, scales, search, softmax, tuning
 
     exercises = {}
-    for module in (scales, batchnorm, softmax, search):
+    for module in (scales, batchnorm, softmax, search, tuning, capstone):
         for exercise in module.EXERCISES:
             if exercise.name in exercises:
                 raise RuntimeError(f"exercise {exercise.name!r} is defined twice")

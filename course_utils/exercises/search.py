@@ -3,8 +3,8 @@
 Search functions return plain Python structures (a list of configs, a space, a dict of shares),
 so their judges compare those structures: the keys and their order, the Scale types, the
 values. ``random_search`` is random: its judge tests properties instead (range, distinct
-values, uniformity of each hyperparameter on its own scale, independence between
-hyperparameters, reproducibility from the seeded Generator).
+values, uniformity of each hyperparameter on its own scale, both ends of every Integer range,
+independence between hyperparameters, reproducibility from the seeded Generator).
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ HINTS = {
     "build it with a loop over space.items().",
     "wrong_scale_type": "Keep each hyperparameter's Scale type: build the new scale with "
     "type(scale)(low, high).",
+    "lower_end_left_out": "Every integer of [low, high] must come up, low included: map u "
+    "through scale.from_unit(u) (or rng.integers(low, high + 1)).",
+    "not_uniform": "Each integer of [low, high] should come up about equally often: map u "
+    "through scale.from_unit(u), which cuts [0, 1] into high - low + 1 equal bins (rounding "
+    "low + u * (high - low) gives each end only half a share).",
 }
 
 
@@ -66,14 +71,16 @@ def _dict_problem(got, expected, what):
     return None
 
 
-def _numbers_problem(got, expected, where):
+def _numbers_problem(got, expected, where, rtol=1e-7, atol=1e-12):
     for key, value in expected.items():
         g = got[key]
         if not _is_number(g):
             return "wrong_type", f"{where}[{key!r}] is a {type(g).__name__}, expected a number"
         if math.isnan(float(g)):
+            if math.isnan(float(value)):  # a mistake's NaN, matched by the learner's
+                continue
             return "nan", f"{where}[{key!r}] is NaN"
-        if not np.isclose(float(g), float(value), rtol=1e-7, atol=1e-12):
+        if not np.isclose(float(g), float(value), rtol=rtol, atol=atol):
             return "wrong_value", f"{where}[{key!r}] = {float(g):.6g}, expected {float(value):.6g}"
     return None
 
@@ -108,8 +115,9 @@ def _space_problem(got, expected):
 
 
 def _shares_problem(got, expected):
+    # rtol 1e-5: results given as np.float32 may be averaged in float32 (np.asarray(results))
     return _dict_problem(got, expected, "name -> share") or _numbers_problem(
-        got, expected, "shares"
+        got, expected, "shares", rtol=1e-5, atol=1e-9
     )
 
 
@@ -314,6 +322,16 @@ def _random_grid(space, n, rng):
     return [dict(grid[i]) for i in rng.choice(len(grid), size=n, replace=len(grid) < n)]
 
 
+def _random_upper_end_left_out(space, n, rng):
+    columns = {}
+    for name, scale in space.items():
+        if isinstance(scale, scales.Integer):
+            columns[name] = rng.integers(scale.low, scale.high, size=n)  # never draws high
+        else:
+            columns[name] = scale.from_unit(rng.random(n))
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
+
+
 RANDOM_MISTAKES = (
     Mistake(
         "linear_scale",
@@ -339,6 +357,12 @@ RANDOM_MISTAKES = (
         "search draws a fresh u for every trial, so each hyperparameter takes n distinct values.",
         _random_grid,
     ),
+    Mistake(
+        "upper_end_left_out",
+        "rng.integers(low, high) leaves high out; map u through scale.from_unit "
+        "(or rng.integers(low, high + 1)).",
+        _random_upper_end_left_out,
+    ),
 )
 
 
@@ -362,12 +386,62 @@ def _columns(x, space):
     return {name: np.array([c[name] for c in x], dtype=float) for name in space}
 
 
+def _random_space():
+    """The random search judge's space: ``_space()`` and a short Integer range.
+
+    With 4 values, the chi-square test sees an Integer scale that is not uniform (rounding
+    low + u (high - low) gives each end half a share). Both ends of every Integer range must
+    come up in the 2 x 2000 configs of seeds 0 and 1: a uniform draw misses an end of
+    Integer(16, 256) with probability (240 / 241)**4000 < 1e-7.
+    """
+    return {**_space(), "layers": scales.Integer(1, 4)}
+
+
+def _integer_ends_problem(space, cols, other_cols, called, expected):
+    """A Verdict when an end of an Integer range never came up in either draw, else None."""
+    for name, scale in space.items():
+        if not isinstance(scale, scales.Integer):
+            continue
+        seen = np.concatenate([cols[name], other_cols[name]])
+        n_values = scale.high - scale.low + 1
+        for end, which in ((scale.high, "upper"), (scale.low, "lower")):
+            if np.any(seen == end):
+                continue
+            missed = (1 - 1 / n_values) ** seen.size
+            got = (
+                f"{name} never took its {which} end {end} in {seen.size} configs (seeds 0 and "
+                f"1) on {scale!r}; a uniform draw misses it with probability {missed:.1g}"
+            )
+            mistake = f"{which}_end_left_out"
+            hint = next((m.hint for m in RANDOM_MISTAKES if m.name == mistake), None)
+            return _fail(called, expected, got, mistake, hint)
+    return None
+
+
+def _integer_uniformity_problem(space, cols, called, expected):
+    """A Verdict when the counts of an Integer scale's values fail a chi-square test."""
+    for name, scale in space.items():
+        if not isinstance(scale, scales.Integer):
+            continue
+        k = cols[name].astype(int) - scale.low
+        counts = np.bincount(k, minlength=scale.high - scale.low + 1)
+        p = stats.chisquare(counts).pvalue
+        if p < P_MIN:
+            shown = np.array2string(counts, threshold=8, edgeitems=3, separator=", ")
+            got = (
+                f"{name}: the values {scale.low}..{scale.high} came up {shown} times, not "
+                f"equally often (chi-square test, p = {p:.2g})"
+            )
+            return _fail(called, expected, got, "not_uniform")
+    return None
+
+
 def _judge_random(run):
     n = 2000
-    space = _space()
+    space = _random_space()
     expected = (
-        f"{n} configs with keys {list(space)}, each hyperparameter uniform on its own scale, "
-        "independent of the others"
+        f"{n} configs with keys {list(space)}, each hyperparameter uniform on its own scale "
+        "(every integer of an Integer range, both ends included), independent of the others"
     )
 
     def draw(seed):
@@ -384,6 +458,10 @@ def _judge_random(run):
         if np.any(v < scale.low) or np.any(v > scale.high):
             got = f"{name} from {v.min():.4g} to {v.max():.4g}, outside {scale!r}"
             return _fail(called, expected, got, "out_of_range")
+        if isinstance(scale, scales.Integer) and np.any(v != np.round(v)):
+            got = f"{name} = {float(v[v != np.round(v)][0]):.6g}, not a whole number, on {scale!r}"
+            hint = "An Integer scale gives whole numbers: map u through scale.from_unit(u)."
+            return _fail(called, expected, got, "wrong_type", hint)
     _, again = draw(0)
     if again != x:
         return _fail(
@@ -392,31 +470,38 @@ def _judge_random(run):
             "different configs",
             "ignores_rng",
         )
-    _, other = draw(1)
+    other_called, other = draw(1)
     if other == x:
         return _fail(called, expected, "the same configs for seeds 0 and 1", "fixed_seed")
-    for name, scale in space.items():
-        if isinstance(scale, scales.Integer):
-            continue
+    problem = _configs_shape_problem(other, space, n, other_called, expected)
+    if problem:
+        return problem
+    continuous = {name: s for name, s in space.items() if not isinstance(s, scales.Integer)}
+    for name in continuous:
         distinct = np.unique(cols[name]).size
         if distinct < 0.9 * n:
             got = f"only {distinct} distinct values of {name} in {n} configs"
             return _fail(called, expected, got, "grid_values")
     units = {name: scale.to_unit(cols[name]) for name, scale in space.items()}
-    failing = {name: stats.kstest(u, "uniform").pvalue for name, u in units.items()}
+    # Kolmogorov-Smirnov on the continuous scales; the Integer ones get a chi-square test below
+    failing = {name: stats.kstest(units[name], "uniform").pvalue for name in continuous}
     failing = {name: p for name, p in failing.items() if p < P_MIN}
     if failing:
         name, p = next(iter(failing.items()))
         linear_ok = all(
             stats.kstest((cols[k] - s.low) / (s.high - s.low), "uniform").pvalue >= P_MIN
-            for k, s in space.items()
-            if not isinstance(s, scales.Integer)
+            for k, s in continuous.items()
         )
         got = (
             f"{name} is not uniform on its scale {space[name]!r}: the unit values fail a "
             f"Kolmogorov-Smirnov test (p = {p:.2g})"
         )
         return _fail(called, expected, got, "linear_scale" if linear_ok else "wrong_distribution")
+    problem = _integer_ends_problem(
+        space, cols, _columns(other, space), called, expected
+    ) or _integer_uniformity_problem(space, cols, called, expected)
+    if problem:
+        return problem
     corr = np.corrcoef(np.array(list(units.values())))
     off = np.abs(corr - np.eye(len(space)))
     i, j = np.unravel_index(np.argmax(off), off.shape)
@@ -454,11 +539,27 @@ def _narrow_cases():
         {"alpha": 1e-2, "units": 64, "beta": 0.97, "dropout": 0.25},
         {"alpha": 5e-2, "units": 50, "beta": 0.98, "dropout": 0.35},
     ]
+    # Short Integer ranges, where the integers whose bin centres lie in [u_low, u_high] differ
+    # from the ends mapped by from_unit and from low + u (high - low) rounded (or ceil/floor).
+    wide = [{"layers": 1, "warmup": 5, "epochs": 2}, {"layers": 4, "warmup": 6, "epochs": 4}]
+    mid = [{"layers": 2, "warmup": 4, "epochs": 2}, {"layers": 5, "warmup": 8, "epochs": 6}]
+    tight = [{"layers": 1, "warmup": 0, "epochs": 2}, {"layers": 6, "warmup": 7, "epochs": 4}]
     return [
         {"space": _space(), "best_configs": two, "shrink": 0.5},
         {"space": _space(), "best_configs": edge, "shrink": 0.4},
         {"space": _space(), "best_configs": three, "shrink": 0.25},
+        {"space": _integer_space(), "best_configs": wide, "shrink": 0.5},
+        {"space": _integer_space(), "best_configs": mid, "shrink": 0.3},
+        {"space": _integer_space(), "best_configs": tight, "shrink": 0.25},
     ]
+
+
+def _integer_space():
+    return {
+        "layers": scales.Integer(1, 6),
+        "warmup": scales.Integer(0, 9),
+        "epochs": scales.Integer(2, 12),
+    }
 
 
 def _unit_from(scale, u):
@@ -518,6 +619,43 @@ def _narrow_integer_as_linear(space, best_configs, shrink=0.5):
     return new
 
 
+def _narrow_integers_by(bounds):
+    """The reference, with the Integer bounds taken by bounds(scale, u_low, u_high)."""
+
+    def narrow(space, best_configs, shrink=0.5):
+        new = search.narrow(space, best_configs, shrink)
+        for name, scale in space.items():
+            if isinstance(scale, scales.Integer):
+                x = np.array([c[name] for c in best_configs], dtype=float)
+                u = np.clip(scale.to_unit(x), 0.0, 1.0)
+                centre = (u.min() + u.max()) / 2
+                lo, hi = max(0.0, centre - shrink / 2), min(1.0, centre + shrink / 2)
+                new[name] = scales.Integer(*(int(k) for k in bounds(scale, lo, hi)))
+        return new
+
+    return narrow
+
+
+def _linear(scale, u):
+    return scale.low + u * (scale.high - scale.low)
+
+
+_narrow_integer_from_unit = _narrow_integers_by(
+    lambda scale, lo, hi: scale.from_unit(np.array([lo, hi]))
+)
+_narrow_integer_rounded = _narrow_integers_by(
+    lambda scale, lo, hi: (round(_linear(scale, lo)), round(_linear(scale, hi)))
+)
+_narrow_integer_ceil_floor = _narrow_integers_by(
+    lambda scale, lo, hi: (math.ceil(_linear(scale, lo)), math.floor(_linear(scale, hi)))
+)
+
+#: The rule for the Integer bounds, as the hints state it.
+_INTEGER_RULE = (
+    "keep the integers whose bin centre (k - low + 0.5) / (high - low + 1) lies in "
+    "[u_low, u_high] (at least two of them)"
+)
+
 NARROW_MISTAKES = (
     Mistake(
         "no_clipping",
@@ -545,15 +683,40 @@ NARROW_MISTAKES = (
     ),
     Mistake(
         "integer_as_linear",
-        "#units must stay whole numbers: an Integer scale narrows to an Integer scale, with its "
-        "bounds rounded inward.",
+        "#units must stay whole numbers: an Integer scale narrows to an Integer scale: "
+        + _INTEGER_RULE
+        + ".",
         _narrow_integer_as_linear,
+    ),
+    Mistake(
+        "integer_from_unit",
+        "scale.from_unit(u_low) is the integer whose bin CONTAINS u_low, even when most of that "
+        "bin lies outside [u_low, u_high]. An Integer scale cuts [0, 1] into high - low + 1 "
+        "equal bins: " + _INTEGER_RULE + ".",
+        _narrow_integer_from_unit,
+    ),
+    Mistake(
+        "integer_rounded_linearly",
+        "low + u * (high - low) is the Linear map; an Integer scale cuts [0, 1] into "
+        "high - low + 1 equal bins, one per integer, so rounding that value (or its ceil and "
+        "floor) takes the wrong integers: " + _INTEGER_RULE + ".",
+        _narrow_integer_rounded,
+    ),
+)
+
+#: Other forms of a catalogued mistake, recognised under its name.
+NARROW_VARIANTS = (
+    Mistake(
+        "integer_rounded_linearly",
+        NARROW_MISTAKES[-1].hint,
+        _narrow_integer_ceil_floor,
     ),
 )
 
 
 def _judge_narrow(run):
-    return _judge_cases(run, search.narrow, _narrow_cases(), NARROW_MISTAKES, _space_problem)
+    mistakes = NARROW_MISTAKES + NARROW_VARIANTS
+    return _judge_cases(run, search.narrow, _narrow_cases(), mistakes, _space_problem)
 
 
 NARROW = Exercise(
@@ -576,14 +739,37 @@ def _importance_cases():
         "dropout": scales.Linear(0.0, 0.5),
     }
     cases = []
-    for seed, n, n_bins in ((0, 200, 5), (1, 120, 4)):
+    for seed, n, n_bins in ((0, 200, 5), (1, 120, 4), (2, 150, 5), (3, 100, 5)):
         configs = search.random_search(space, n, np.random.default_rng(seed))
         results = [float(-((np.log10(c["alpha"]) + 2) ** 2) + 0.002 * c["units"]) for c in configs]
         cases.append({"space": space, "configs": configs, "results": results, "n_bins": n_bins})
+    # failed trials, which importance leaves out: NaN, a TrialError (run_trials), None
+    failed = cases[2]["results"]  # early in the list, so that the report's Called shows them
+    failed[1] = None
+    failed[2] = float("nan")
+    failed[3] = search.TrialError(dict(cases[2]["configs"][3]), "FloatingPointError", "overflow")
+    failed[99] = float("nan")
+    # results as np.float32 (as a float32 network may give them): numbers like any other
+    cases[3]["results"] = [np.float32(r) for r in cases[3]["results"]]
     return cases
 
 
+def _failed(result):
+    """True for a failed trial's result: a non-number (a TrialError, None) or NaN."""
+    try:
+        return math.isnan(float(result))
+    except (TypeError, ValueError):
+        return True
+
+
+def _kept(configs, results):
+    """The configs and results of the trials that did not fail."""
+    kept = [(c, r) for c, r in zip(configs, results, strict=True) if not _failed(r)]
+    return [c for c, _ in kept], [float(r) for _, r in kept]
+
+
 def _between(space, configs, results, n_bins, unit, weighted=True):
+    configs, results = _kept(configs, results)
     y = np.asarray(results, dtype=float)
     shares = {}
     for name, scale in space.items():
@@ -599,7 +785,7 @@ def _between(space, configs, results, n_bins, unit, weighted=True):
 
 
 def _imp_raw_variance(space, configs, results, n_bins=5):
-    y = np.asarray(results, dtype=float)
+    y = np.asarray(_kept(configs, results)[1], dtype=float)
     return {name: float(y.var() / y.var()) for name in space}
 
 
@@ -619,6 +805,22 @@ def _imp_unweighted(space, configs, results, n_bins=5):
         space, configs, results, n_bins, lambda s, x: s.to_unit(x), weighted=False
     )
     return {name: share / total for name, share in shares.items()}
+
+
+def _imp_kept_failed(space, configs, results, n_bins=5):
+    scores = np.array([np.nan if _failed(r) else float(r) for r in results])
+    total = scores.var()  # NaN as soon as one trial failed
+    shares = {}
+    for name, scale in space.items():
+        u = scale.to_unit(np.array([c[name] for c in configs], dtype=float))
+        bins = np.clip(np.floor(u * n_bins), 0, n_bins - 1).astype(int)
+        counts = np.bincount(bins, minlength=n_bins)
+        sums = np.bincount(bins, weights=scores, minlength=n_bins)
+        filled = counts > 0
+        means = sums[filled] / counts[filled]
+        between = np.sum(counts[filled] * (means - scores.mean()) ** 2) / scores.size
+        shares[name] = float(between / total)
+    return shares
 
 
 IMPORTANCE_MISTAKES = (
@@ -647,13 +849,48 @@ IMPORTANCE_MISTAKES = (
         "sum n_b (mean_b - mean)**2 / n), or the shares need not add up sensibly.",
         _imp_unweighted,
     ),
+    Mistake(
+        "kept_failed_trials",
+        "Leave out the failed trials, their results AND their configs: a result that is NaN "
+        "or not a number at all (a TrialError from run_trials, None). Convert each with "
+        "float(r) inside try/except (TypeError, ValueError), a failure giving np.nan, then keep "
+        "the trials where np.isfinite(score); one NaN kept makes every share NaN.",
+        _imp_kept_failed,
+    ),
 )
 
 
 def _judge_importance(run):
-    return _judge_cases(
-        run, search.importance, _importance_cases(), IMPORTANCE_MISTAKES, _shares_problem
-    )
+    """The cases; a function that raises on results holding failed trials kept them."""
+    cases = _importance_cases()
+    last = {}
+
+    def tracked(**kwargs):
+        last["kwargs"] = kwargs
+        return run(**kwargs)
+
+    tracked.fn_name = run.fn_name
+    try:
+        return _judge_cases(tracked, search.importance, cases, IMPORTANCE_MISTAKES, _shares_problem)
+    except Exception as stop:
+        # the checker's stop for a learner's exception carries its report in .fields
+        fields = getattr(stop, "fields", None)
+        kwargs = last.get("kwargs")
+        if not (
+            isinstance(fields, dict)
+            and fields.get("mistake") == "raised"
+            and kwargs is not None
+            and any(_failed(r) for r in kwargs["results"])
+        ):
+            raise
+        mistake = next(m for m in IMPORTANCE_MISTAKES if m.name == "kept_failed_trials")
+        expected = search.importance(**copy.deepcopy(kwargs))
+        got = (
+            f"{fields.get('got', 'an exception')}, on results that hold failed trials "
+            "(NaN, a TrialError, None)"
+        )
+        called = fields.get("called") or format_call(run.fn_name, kwargs)
+        return _fail(called, format_value(expected), got, mistake.name, mistake.hint)
 
 
 IMPORTANCE = Exercise(

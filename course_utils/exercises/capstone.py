@@ -1,0 +1,148 @@
+"""The exercise of notebook 07 (the capstone) and its catalogue of common mistakes.
+
+Judged case by case against ``tuning.fixed_hyperparameters``: shares on both sides of the noise
+floor, one exactly at it, and a best config whose values differ from the defaults, so that each
+mistake gives a different answer from the reference on at least one case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .. import tuning
+from . import Exercise, Mistake
+from .search import _dict_problem, _judge_cases, _numbers_problem
+
+NOTEBOOK = "07"
+
+
+def _cases():
+    best = {
+        "alpha": 0.012,
+        "beta1": 0.95,
+        "hidden_units": 96,
+        "batch_size": 32,
+        "layers": 3,
+        "decay_rate": 0.4,
+        "beta2": 0.995,
+        "eps": 3e-9,
+    }
+    shares = {
+        "alpha": 0.62,
+        "beta1": 0.02,
+        "hidden_units": 0.15,
+        "batch_size": 0.07,  # exactly at the floor: no effect we can tell from luck
+        "layers": 0.05,
+        "decay_rate": 0.01,
+        "beta2": 0.03,
+        "eps": 0.04,
+    }
+    two = {"alpha": 0.2, "eps": 1e-7}
+    return [
+        {"best_config": best, "shares": shares, "floor": 0.07},
+        {"best_config": best, "shares": shares, "floor": 0.2},
+        {"best_config": two, "shares": {"alpha": 0.7, "eps": 0.1}, "floor": 0.09},
+    ]
+
+
+def _fixed_the_important(best_config, shares, floor):
+    return {name: value for name, value in best_config.items() if shares[name] > floor}
+
+
+def _defaults(best_config, shares, floor):
+    return {
+        name: tuning.DEFAULTS.get(name, value)
+        for name, value in best_config.items()
+        if shares[name] <= floor
+    }
+
+
+def _strictly_below(best_config, shares, floor):
+    return {name: value for name, value in best_config.items() if shares[name] < floor}
+
+
+def _bottom_half(best_config, shares, floor):
+    ranked = sorted(best_config, key=lambda name: shares[name])
+    keep = set(ranked[: len(ranked) // 2])
+    return {name: value for name, value in best_config.items() if name in keep}
+
+
+def _the_names(best_config, shares, floor):
+    return [name for name in best_config if shares[name] <= floor]
+
+
+def _fixed_problem(got, expected):
+    """(mistake, message) when got is not the dict of fixed hyperparameters expected, else None."""
+    if not isinstance(expected, dict):  # a catalogued mistake's answer of another type
+        return None if got == expected else ("wrong_value", f"{got!r}")
+    if isinstance(got, dict) and set(got) != set(expected):
+        extra = [name for name in got if name not in expected]
+        missing = [name for name in expected if name not in got]
+        parts = []
+        if extra:
+            parts.append(f"fixed {extra}, whose share is above the floor (search them)")
+        if missing:
+            parts.append(f"left out {missing}, whose share is at most the floor (fix them)")
+        return "wrong_keys", "; ".join(parts)
+    return _dict_problem(got, expected, "name -> value") or _numbers_problem(
+        got, expected, "result"
+    )
+
+
+WRONG_KEYS_HINT = (
+    "Compare each hyperparameter's share with the floor: fix (keep in the dict) every one whose "
+    "share is at most the floor, and leave out the others, which are searched again."
+)
+
+
+def _judge(run):
+    verdict = _judge_cases(
+        run, tuning.fixed_hyperparameters, _cases(), FIXED_MISTAKES, _fixed_problem
+    )
+    if verdict.mistake == "wrong_keys":
+        verdict = dataclasses.replace(verdict, hint=WRONG_KEYS_HINT)
+    return verdict
+
+
+FIXED_MISTAKES = (
+    Mistake(
+        "fixed_the_important",
+        "The comparison is the wrong way round: fix the hyperparameters whose share is AT "
+        "MOST the floor (no effect beyond luck), and keep searching the ones above it.",
+        _fixed_the_important,
+    ),
+    Mistake(
+        "defaults_not_best",
+        "Fix them at the best trial's values, best_config[name], not at the defaults: the "
+        "best trial is a config that is known to work together.",
+        _defaults,
+    ),
+    Mistake(
+        "strictly_below",
+        "A share equal to the floor is no more than chance gives: use shares[name] <= floor.",
+        _strictly_below,
+    ),
+    Mistake(
+        "bottom_half",
+        "How many hyperparameters to fix is the noise floor's decision, not a fixed half: "
+        "compare each share with the floor.",
+        _bottom_half,
+    ),
+    Mistake(
+        "only_the_names",
+        "Return a dict name -> value (the value to fix it at), not only the names.",
+        _the_names,
+    ),
+)
+
+FIXED_HYPERPARAMETERS = Exercise(
+    name="tuning.fixed_hyperparameters",
+    notebook=NOTEBOOK,
+    title="fix what does not matter, at the best trial's values",
+    reference=tuning.fixed_hyperparameters,
+    judge=_judge,
+    mistakes=FIXED_MISTAKES,
+)
+
+
+EXERCISES = (FIXED_HYPERPARAMETERS,)

@@ -1,0 +1,533 @@
+"""The apps of notebook 03 (tuning in practice): the panda babysits one model and changes alpha
+while it trains; caviar trains many models at once and keeps the best by validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.collections import LineCollection
+
+from .. import nn, plotting, tuning
+from .app import App
+
+__all__ = ["Panda", "Caviar", "Checkpoint", "caviar_figure"]
+
+#: the learning rates on the panda's slider: half-decades of tuning.SPACE's alpha range
+ALPHAS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+MAX_EPOCHS = 30
+LOSS_LIMITS = (1e-3, 30.0)  # the loss axis (log); values beyond are drawn at its edge
+JUMP = 1.5  # a validation loss this many times its best so far has blown up, says the takeaway
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# ---------------------------------------------------------------- 1. panda
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Everything the next epochs depend on, copied after an epoch: the weights, batch norm's
+    running statistics, Adam's averages and step count, and the shuffle's Generator state.
+    Restoring one and training on gives exactly what training on from that epoch gave."""
+
+    theta: np.ndarray
+    running_mu: dict
+    running_var: dict
+    v: np.ndarray | None
+    s: np.ndarray | None
+    t: int
+    rng_state: dict
+
+    @classmethod
+    def take(cls, network, adam, rng):
+        def copy(array):
+            return None if array is None else array.copy()
+
+        return cls(
+            network.theta.copy(),
+            {l: mu.copy() for l, mu in network.running_mu.items()},  # noqa: E741
+            {l: var.copy() for l, var in network.running_var.items()},  # noqa: E741
+            copy(adam.v),
+            copy(adam.s),
+            adam.t,
+            rng.bit_generator.state,
+        )
+
+    def restore(self, network, adam, rng):
+        """Put the checkpoint back into network, adam and rng (in place: views stay valid)."""
+        network.theta[...] = self.theta
+        network.running_mu = {l: mu.copy() for l, mu in self.running_mu.items()}  # noqa: E741
+        network.running_var = {l: v.copy() for l, v in self.running_var.items()}  # noqa: E741
+        adam.v = None if self.v is None else self.v.copy()
+        adam.s = None if self.s is None else self.s.copy()
+        adam.t = self.t
+        rng.bit_generator.state = self.rng_state
+
+
+def _truncated(history, n):
+    """(the first n epochs of history, the epochs after them), both as History."""
+    head, tail = nn.History(), nn.History()
+    steps = history.steps[n - 1] if n else 0
+    for name in ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "alpha"):
+        values = getattr(history, name)
+        setattr(head, name, values[:n])
+        setattr(tail, name, values[n:])
+    head.steps, tail.steps = history.steps[:n], history.steps[n:]
+    head.step_loss, tail.step_loss = history.step_loss[:steps], history.step_loss[steps:]
+    return head, tail
+
+
+def _epoch_ticks(n):
+    """A few epoch ticks, 1 and about every quarter of the run: each tick costs a draw."""
+    step = max(5, int(round(n / 4 / 5)) * 5) if n >= 10 else max(1, n // 4)
+    return [1, *range(step, n + 1, step)] if step > 1 else list(range(1, n + 1))
+
+
+def _drawn_loss(values):
+    """Losses as drawn on the log axis: clipped to it, a blown-up (non-finite) one at its top."""
+    values = np.nan_to_num(np.asarray(values, dtype=float), nan=LOSS_LIMITS[1])
+    return np.clip(values, *LOSS_LIMITS)
+
+
+class Panda(App):
+    """Babysit one model: train it epoch by epoch and change alpha whenever you like.
+
+    The network is the course's default (``tuning.DEFAULTS``: 64-32-32-10 with batch norm,
+    Adam, mini-batches of 64) on the digits. Controls:
+
+    - alpha: the learning rate of the NEXT epochs (a log-spaced slider); a change takes effect
+      from the next epoch on.
+    - epoch: where the run stands. Moving it forward trains the missing epochs at the alpha
+      shown (the Play button moves it one epoch at a time); moving it back rewinds to the
+      checkpoint kept after that epoch. Moving forward again replays the recorded epochs, so
+      alpha then shows the learning rate of the epoch after the one shown. Changing alpha
+      at an earlier epoch branches off: the later epochs are undone (drawn in grey) and
+      training continues from that checkpoint with the new alpha.
+
+    ``train_epoch()`` and ``rewind(epoch)`` do the same from code; ``history`` is the run up to
+    the epoch shown (an ``nn.History``), ``checkpoints[e]`` the state after epoch e.
+    """
+
+    def __init__(self, config=None, *, max_epochs=MAX_EPOCHS, split=None, seed=0):
+        self.config = {**tuning.DEFAULTS, **(config or {})}
+        self.split = tuning.digits() if split is None else split
+        self.max_epochs = max_epochs
+        self.network, self.adam, self.rng = tuning.new_panda(
+            self.config, split=self.split, seed=seed
+        )
+        self.checkpoints = [Checkpoint.take(self.network, self.adam, self.rng)]
+        self.records = nn.History()  # every epoch trained on the current branch
+        self.undone = nn.History()  # the epochs the last branch undid
+        self.position = 0
+        alpha = min(ALPHAS, key=lambda a: abs(np.log(a / self.config["alpha"])))
+        self.controls = {
+            "alpha": widgets.SelectionSlider(
+                options=[(f"{a:g}", a) for a in ALPHAS],
+                value=alpha,
+                description="alpha",
+                continuous_update=True,
+            ),
+            "epoch": widgets.IntSlider(
+                value=0,
+                min=0,
+                max=max_epochs,
+                step=1,
+                description="epoch",
+                continuous_update=False,
+            ),
+        }
+        self.play = widgets.Play(
+            value=0, min=0, max=max_epochs, step=1, interval=400, description="train"
+        )
+        widgets.jslink((self.play, "value"), (self.controls["epoch"], "value"))
+        # how far this run has trained (the slider may show an earlier checkpoint)
+        self.progress = widgets.IntProgress(value=0, min=0, max=max_epochs, description="trained")
+        self._alpha_seen = alpha
+        self._quiet = False
+        self._build_figure()
+        self._connect()
+
+    # ------------------------------------------------------------ the run
+
+    @property
+    def epoch(self):
+        """The epoch shown: the network is the one after this epoch."""
+        return self.position
+
+    @property
+    def trained(self):
+        """How many epochs the current branch holds (the epoch slider may show fewer)."""
+        return len(self.checkpoints) - 1
+
+    @property
+    def history(self):
+        """The run up to the epoch shown, as an ``nn.History``."""
+        return _truncated(self.records, self.position)[0]
+
+    def train_epoch(self):
+        """Train (or replay) one more epoch, as the Play button does. -> the epoch shown."""
+        if self.position < self.max_epochs:
+            self.controls["epoch"].value = self.position + 1
+        return self.position
+
+    def rewind(self, epoch):
+        """Go back to the checkpoint after ``epoch`` (0: the untrained network)."""
+        self.controls["epoch"].value = epoch
+        return self.position
+
+    def _train_to(self, target):
+        """Replay or train until the epoch shown is target."""
+        if target <= self.trained:
+            self.checkpoints[target].restore(self.network, self.adam, self.rng)
+            self.position = target
+            return
+        if self.position != self.trained:
+            self.checkpoints[self.trained].restore(self.network, self.adam, self.rng)
+        alpha = self.controls["alpha"].value
+        for _ in range(self.trained, target):
+            tuning.babysit_epoch(
+                self.network,
+                self.adam,
+                self.rng,
+                alpha,
+                self.records,
+                split=self.split,
+                batch_size=self.config["batch_size"],
+            )
+            self.checkpoints.append(Checkpoint.take(self.network, self.adam, self.rng))
+        self.position = target
+
+    def _branch(self):
+        """Undo the epochs after the one shown: the run continues from here with a new alpha."""
+        self.records, self.undone = _truncated(self.records, self.position)
+        del self.checkpoints[self.position + 1 :]
+
+    def _show_alpha_of_next_epoch(self):
+        """Set the alpha slider (quietly) to the recorded alpha of the epoch after the one shown."""
+        if not self.records.alpha:
+            return
+        alpha = self.records.alpha[min(self.position, self.trained - 1)]
+        if alpha != self.controls["alpha"].value:
+            self._quiet = True
+            try:
+                self.controls["alpha"].value = alpha
+            finally:
+                self._quiet = False
+        self._alpha_seen = alpha
+
+    def _on_change(self, change):
+        if not self._quiet:
+            super()._on_change(change)
+
+    # ------------------------------------------------------------ the figure
+
+    def _build_figure(self):
+        colors = plotting.COLORS
+        self.fig, (self.ax_loss, self.ax_alpha) = plotting.figure(
+            1, 2, gridspec_kw={"width_ratios": [1.4, 1]}
+        )
+        self.lines = {}
+        for part, color in (("train", colors["main"]), ("val", colors["other"])):
+            (self.lines[f"undone_{part}_loss"],) = self.ax_loss.plot(
+                [], [], color=colors["muted"], lw=1, ls="--"
+            )
+            (self.lines[f"{part}_loss"],) = self.ax_loss.plot([], [], color=color, lw=1.8)
+        # where alpha changed: a dotted line between the two epochs, on both panels
+        self.changes = {}
+        for name, ax in (("loss", self.ax_loss), ("alpha", self.ax_alpha)):
+            self.changes[name] = LineCollection(
+                [],
+                colors=colors["accent"],
+                linestyles=":",
+                lw=1.2,
+                transform=ax.get_xaxis_transform(),
+            )
+            ax.add_collection(self.changes[name])
+        (self.lines["undone_alpha"],) = self.ax_alpha.plot(
+            [], [], color=colors["muted"], lw=1, ls="--", drawstyle="steps-mid"
+        )
+        (self.lines["alpha"],) = self.ax_alpha.plot(
+            [], [], color=colors["accent"], lw=1.8, drawstyle="steps-mid"
+        )
+        (self.next_marker,) = self.ax_alpha.plot(
+            [], [], "o", mfc="white", mec=colors["accent"], mew=1.5, clip_on=False
+        )
+        for ax in (self.ax_loss, self.ax_alpha):
+            ax.set_xlim(0.5, self.max_epochs + 0.5)
+            ax.set_xticks(_epoch_ticks(self.max_epochs))
+            ax.set_yscale("log")
+            ax.minorticks_off()
+        # plain tick labels: matplotlib's 10^k ones are mathtext, laid out anew on every draw
+        self.ax_loss.set_ylim(*LOSS_LIMITS)
+        self.ax_loss.set_yticks([1e-3, 1e-2, 1e-1, 1.0, 10.0], ["0.001", "0.01", "0.1", "1", "10"])
+        self.ax_alpha.set_ylim(ALPHAS[0] / 2, ALPHAS[-1] * 30)  # room for the keys above 1
+        self.ax_alpha.set_yticks(
+            [1e-4, 1e-3, 1e-2, 1e-1, 1.0], ["0.0001", "0.001", "0.01", "0.1", "1"]
+        )
+        plotting.key(
+            self.ax_loss,
+            [("training", colors["main"]), ("validation", colors["other"])],
+            x=0.05,
+            y=0.21,
+        )
+        (self.undone_key,) = plotting.key(self.ax_loss, [("", colors["muted"])], x=0.5, y=0.12)
+        self.next_key, _ = plotting.key(
+            self.ax_alpha,
+            [
+                ("o  alpha of the next epoch", colors["accent"]),
+                ("...  alpha changed", colors["accent"]),
+            ],
+            x=0.05,
+        )
+        plotting.label(self.ax_loss, "Loss while you babysit", "epoch", "cross-entropy (log)")
+        plotting.label(self.ax_alpha, "Your learning rate", "epoch", "alpha (log)")
+        self.note = plotting.takeaway(self.fig)
+
+    def update(self):
+        alpha = self.controls["alpha"].value
+        if alpha != self._alpha_seen:  # the learner moved alpha
+            self._alpha_seen = alpha
+            if self.position < self.trained and self.records.alpha[self.position] != alpha:
+                self._branch()
+        target = self.controls["epoch"].value
+        if target != self.position:
+            self._train_to(target)
+            self._show_alpha_of_next_epoch()
+        self.progress.value = self.trained
+        self._draw_run()
+
+    def _draw_run(self):
+        shown, undone = self.history, self.undone
+        epochs = np.asarray(shown.epoch, dtype=float)
+        gone = np.asarray(undone.epoch, dtype=float)
+        for name, run, x in (("", shown, epochs), ("undone_", undone, gone)):
+            self.lines[f"{name}train_loss"].set_data(x, _drawn_loss(run.train_loss))
+            self.lines[f"{name}val_loss"].set_data(x, _drawn_loss(run.val_loss))
+            self.lines[f"{name}alpha"].set_data(x, run.alpha)
+        self.undone_key.set_text(
+            f"- -  undone: epochs {undone.epoch[0]}-{undone.epoch[-1]}" if undone.epoch else ""
+        )
+        alpha = self.controls["alpha"].value
+        changed = [e for e in shown.epoch[1:] if shown.alpha[e - 1] != shown.alpha[e - 2]]
+        for collection in self.changes.values():
+            collection.set_segments([[(e - 0.5, 0.0), (e - 0.5, 1.0)] for e in changed])
+        if self.position < self.max_epochs:
+            self.next_marker.set_data([self.position + 1], [alpha])
+        else:
+            self.next_marker.set_data([], [])
+        self.note.set_text(self._takeaway(shown, changed, alpha))
+
+    def _takeaway(self, shown, changed, alpha):
+        if not shown.epoch:
+            return (
+                f"Untrained: press play or move the epoch slider to train epoch 1 at alpha "
+                f"{alpha:g}."
+            )
+        val_loss = np.asarray(shown.val_loss, dtype=float)
+        e = shown.epoch[-1]
+        if e >= 2:
+            j = int(np.argmin(val_loss[:-1]))
+            if not np.isfinite(val_loss[-1]) or val_loss[-1] > JUMP * val_loss[j]:
+                size = f"{val_loss[-1]:.2f}" if np.isfinite(val_loss[-1]) else "infinity"
+                return (
+                    f"Epoch {e}: the validation loss jumped to {size} (best {val_loss[j]:.2f}, "
+                    f"epoch {j + 1}): rewind there and lower alpha."
+                )
+        accuracy = np.asarray(shown.val_accuracy)
+        best = int(np.argmax(accuracy))
+        return (
+            f"Epoch {e} of {self.max_epochs}: validation accuracy {accuracy[-1]:.1%} "
+            f"(best {accuracy[best]:.1%}, epoch {best + 1}); alpha changed "
+            f"{_plural(len(changed), 'time')}."
+        )
+
+    @property
+    def widget(self):
+        """alpha, Play, the epoch slider and the progress bar above the figure."""
+        box = super().widget
+        box.children[0].children = (
+            self.controls["alpha"],
+            self.play,
+            self.controls["epoch"],
+            self.progress,
+        )
+        return box
+
+
+# ---------------------------------------------------------------- 2. caviar
+
+
+class Caviar(App):
+    """Caviar: K models with random hyperparameters, trained at once; the best by validation.
+
+    The configs (default: ``tuning.caviar_configs()``, 32 draws of alpha, beta1 and
+    decay_rate on their scales) share the architecture and the mini-batches, so that
+    ``nn.train_many`` trains them together. Left: every model's validation accuracy per
+    epoch, the best one at the epoch on the slider highlighted. Right: each model at that
+    epoch against its alpha. The "models" slider keeps the first k models only: the best of
+    more models is at least as good.
+
+    ``train=True`` trains in the constructor; with ``train=False`` the figure waits for
+    ``train()``, or for ``nn.train_many(..., on_epoch=app.on_epoch)``, and grows live.
+    """
+
+    def __init__(self, configs=None, epochs=tuning.CAVIAR_EPOCHS, *, train=True, seed=0):
+        self.configs = tuning.caviar_configs(rng=seed) if configs is None else list(configs)
+        self.epochs = epochs
+        K = len(self.configs)
+        self.histories = []  # the K histories, as far as trained
+        self.networks = None
+        self.controls = {
+            "epoch": widgets.IntSlider(
+                value=epochs, min=1, max=epochs, step=1, description="epoch"
+            ),
+            "models": widgets.IntSlider(value=K, min=1, max=K, step=1, description="models"),
+        }
+        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="epochs")
+        self._build_figure()
+        self._connect()
+        if train:
+            self.train()
+
+    @property
+    def trained_epochs(self):
+        return len(self.histories[0].epoch) if self.histories else 0
+
+    def train(self):
+        """Train every config at once (``tuning.train_caviar``), the figure growing live.
+
+        -> (networks, histories)."""
+        self.networks, histories = tuning.train_caviar(
+            self.configs, self.epochs, on_epoch=self.on_epoch
+        )
+        return self.networks, histories
+
+    def on_epoch(self, epoch, histories):
+        """For ``nn.train_many(on_epoch=...)``: show the K histories so far."""
+        self.histories = histories
+        self.progress.value = epoch
+        self._guarded(self.update)
+        self.redraw()
+
+    def _build_figure(self):
+        colors = plotting.COLORS
+        self.fig, (self.ax_curves, self.ax_alpha) = plotting.figure(
+            1, 2, gridspec_kw={"width_ratios": [1.2, 1]}
+        )
+        self.lines = [
+            self.ax_curves.plot([], [], color=colors["muted"], lw=0.8, alpha=0.7)[0]
+            for _ in self.configs
+        ]
+        (self.best_line,) = self.ax_curves.plot([], [], color=colors["main"], lw=2.2)
+        (self.best_marker,) = self.ax_curves.plot([], [], "o", color=colors["main"])
+        (self.epoch_line,) = self.ax_curves.plot([], [], color=colors["accent"], lw=1, ls=":")
+        self.points = self.ax_alpha.scatter([], [], s=18, color=colors["muted"])
+        (self.best_point,) = self.ax_alpha.plot([], [], "o", color=colors["main"], ms=8)
+        self.ax_curves.set_xlim(0.8, self.epochs + 0.2)
+        self.ax_curves.set_xticks(range(1, self.epochs + 1))
+        self.ax_alpha.set_xscale("log")
+        low, high = tuning.CAVIAR_SPACE["alpha"].low, tuning.CAVIAR_SPACE["alpha"].high
+        self.ax_alpha.set_xlim(low / 1.5, high * 1.5)
+        ticks = [1e-4, 1e-3, 1e-2, 1e-1, 1.0]
+        self.ax_alpha.set_xticks(ticks, ["0.0001", "0.001", "0.01", "0.1", "1"])
+        self.ax_alpha.minorticks_off()
+        for ax in (self.ax_curves, self.ax_alpha):
+            ax.set_ylim(0, 1.02)
+            ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+        (self.curves_key,) = plotting.key(self.ax_curves, [("", colors["main"])], x=0.45, y=0.12)
+        plotting.label(
+            self.ax_curves, f"{len(self.configs)} models at once", "epoch", "validation accuracy"
+        )
+        plotting.label(
+            self.ax_alpha, "Each model at the epoch chosen", "alpha (log)", "validation accuracy"
+        )
+        self.note = plotting.takeaway(self.fig)
+
+    def best(self, epoch=None, models=None):
+        """The index of the best of the first ``models`` models by validation after ``epoch``."""
+        epoch = self.trained_epochs if epoch is None else epoch
+        models = len(self.configs) if models is None else models
+        return tuning.pick_best(
+            [{"val_accuracy": h.val_accuracy[:epoch]} for h in self.histories[:models]]
+        )
+
+    def update(self):
+        n_models = self.controls["models"].value
+        trained = self.trained_epochs
+        for k, line in enumerate(self.lines):
+            line.set_visible(k < n_models)
+        if trained == 0:
+            for line in (*self.lines, self.best_line, self.best_marker, self.best_point):
+                line.set_data([], [])
+            self.epoch_line.set_data([], [])
+            self.points.set_offsets(np.empty((0, 2)))
+            self.curves_key.set_text("")
+            self.note.set_text(
+                f"Not trained yet: {len(self.configs)} models will train here at once."
+            )
+            return
+        epoch = min(self.controls["epoch"].value, trained)
+        epochs = np.arange(1, trained + 1)
+        val = np.array([h.val_accuracy for h in self.histories], dtype=float)
+        for k, line in enumerate(self.lines):
+            line.set_data(epochs, val[k])
+        best = self.best(epoch, n_models)
+        self.best_line.set_data(epochs, val[best])
+        self.best_marker.set_data([epoch], [val[best, epoch - 1]])
+        self.epoch_line.set_data([epoch, epoch], [0, 1.02])
+        alphas = np.array([c["alpha"] for c in self.configs[:n_models]], dtype=float)
+        self.points.set_offsets(np.column_stack([alphas, val[:n_models, epoch - 1]]))
+        config = self.configs[best]
+        self.best_point.set_data([config["alpha"]], [val[best, epoch - 1]])
+        self.curves_key.set_text(f"best by validation: model {best}")
+        median = float(np.median(val[:n_models, epoch - 1]))
+        self.note.set_text(
+            f"Epoch {epoch}: the best of {n_models} by validation, model {best} (alpha "
+            f"{config['alpha']:.2g}, beta1 {config['beta1']:.3f}), {val[best, epoch - 1]:.1%}; "
+            f"median {median:.1%}."
+        )
+
+    @property
+    def widget(self):
+        """The controls and the progress bar above the figure."""
+        box = super().widget
+        box.children[0].children = (*self.controls.values(), self.progress)
+        return box
+
+
+def caviar_figure(histories, chosen=None):
+    """A caviar run as a static figure: every model's validation accuracy per epoch, with the
+    chosen model (default: the best by validation after the last epoch) highlighted. -> fig"""
+    colors = plotting.COLORS
+    if chosen is None:
+        chosen = tuning.pick_best([{"val_accuracy": h.val_accuracy} for h in histories])
+    fig, ax = plotting.figure(figsize=(9.5, 3.4))
+    val = np.array([h.val_accuracy for h in histories], dtype=float)
+    epochs = np.arange(1, val.shape[1] + 1)
+    for k in range(len(histories)):
+        ax.plot(epochs, val[k], color=colors["muted"], lw=0.8, alpha=0.7)
+    ax.plot(epochs, val[chosen], color=colors["main"], lw=2.2)
+    ax.set_ylim(0, 1.02)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xticks(_epoch_ticks(len(epochs)))
+    plotting.key(
+        ax,
+        [
+            (f"model {chosen}, chosen by validation", colors["main"]),
+            ("the others", colors["muted"]),
+        ],
+        x=0.55,
+        y=0.3,
+    )
+    plotting.label(ax, f"{len(histories)} models trained at once", "epoch", "validation accuracy")
+    final = val[:, -1]
+    plotting.takeaway(
+        fig,
+        f"Model {chosen} ends at {final[chosen]:.1%} validation accuracy; the median of the "
+        f"{len(histories)} models {np.median(final):.1%}, the worst {final.min():.1%}.",
+    )
+    return fig

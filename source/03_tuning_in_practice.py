@@ -1,0 +1,461 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Tuning in practice: panda or caviar
+#
+# Notebooks 01 and 02 chose *which* configurations to try. This one is about how you spend
+# two things while they train: **compute** and **attention**. The lecture names two ways.
+#
+# - **Panda: babysit one model.** Watch its learning curve epoch after epoch, nudge the
+#   learning rate, go back when the loss blows up. A panda raises one cub at a time, with care.
+# - **Caviar: train many models in parallel**, each with its own hyperparameters, and keep the
+#   best. A fish lays a great many eggs and looks after none of them.
+#
+# (The notes' "pandas" is this strategy, not the library, and "canvav" is caviar.) In this
+# notebook you will
+#
+# 1. babysit a network yourself, then write the rule of a scripted panda;
+# 2. train 32 models at once with `nn.train_many` and pick the best **by validation**;
+# 3. compare the two strategies on the same compute;
+# 4. run the same caviar on a process pool and on a Dask cluster;
+# 5. decide when to be a panda and when caviar, from this notebook's own results.
+#
+# Run the first cell: it checks that this kernel can show the live figures.
+
+# %%
+try:
+    import course_utils
+except ModuleNotFoundError:
+    raise ModuleNotFoundError(
+        "course_utils is not installed for this kernel: run "
+        "`python -m pip install -r requirements.txt` in the course's folder, then restart the kernel."
+    ) from None
+course_utils.check_environment()
+
+# %%
+# %matplotlib widget
+import functools
+import logging
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from course_utils import checks, nn, plotting, search, tuning
+from course_utils.widgets.tuning import Caviar, Panda
+
+split = tuning.digits()
+
+# %% [markdown]
+# ## The model we tune
+#
+# The course's tuning problem (notebook 01): handwritten digits, and a network with batch norm
+# (notebook 04) and a softmax head (notebook 06), trained with Adam on mini-batches.
+
+# %%
+m_train, m_val, m_test = (X.shape[1] for X in (split.X_train, split.X_val, split.X_test))
+print(f"digits: {m_train} training, {m_val} validation and {m_test} test images (8 x 8 pixels)")
+print(
+    f"network: layer sizes {tuning.sizes(tuning.DEFAULTS)}, batch norm, Adam, mini-batches of "
+    f"{tuning.DEFAULTS['batch_size']}: {-(-m_train // tuning.DEFAULTS['batch_size'])} steps "
+    "per epoch"
+)
+
+# %% [markdown]
+# ## 1 · Panda: babysit one model
+#
+# You are the panda. The app trains the network one epoch at a time: press ▶ (or move the
+# **epoch** slider). The **alpha** slider sets the learning rate of the *next* epochs, on a log
+# scale; move it whenever you like. Left: the training and validation loss; right: the
+# learning rate of every epoch; dotted lines mark where you changed alpha.
+#
+# The app keeps a **checkpoint** after every epoch. When the validation loss jumps, do what a
+# panda does: drag the epoch slider back to before the jump (the network returns to that
+# checkpoint, exactly), lower alpha, and press ▶ again. The epochs you undid stay on the
+# figure, dashed grey.
+#
+# Try: a few epochs at 0.001 (slow), then 0.01; then push alpha to 0.3 or 1 and watch the loss;
+# rewind and lower it.
+
+# %%
+panda = Panda()
+panda
+
+# %% [markdown]
+# Babysitting works, but it costs your attention at every epoch. Can a rule do it? A simple
+# one: **whenever the validation loss rises, halve alpha**.
+#
+# **Exercise 1.** Write `next_alpha(alpha, val_loss, factor=0.5)`: `val_loss` lists the
+# validation losses so far, one per epoch. If the last one rose above the one before it,
+# return `alpha * factor`; otherwise (it fell or stayed, or there are fewer than two) return
+# `alpha`. A loss that blew up to NaN counts as a rise.
+
+
+# %%
+def next_alpha(alpha, val_loss, factor=0.5):
+    """The learning rate for the next epoch: alpha * factor if the last loss rose, else alpha."""
+    # BEGIN SOLUTION
+    if len(val_loss) < 2:
+        return alpha
+    rose = not val_loss[-1] <= val_loss[-2]  # True for a rise, and for NaN
+    return alpha * factor if rose else alpha
+    # END SOLUTION
+
+
+checks.check("tuning.next_alpha", next_alpha)
+
+# %% [markdown]
+# `tuning.babysit(epochs, alpha)` is this scripted panda: it trains one model from `alpha`
+# (Adam's default, 0.001) and applies `tuning.next_alpha` after every epoch. It comes back in
+# section 3, against caviar.
+#
+# ## 2 · Caviar: many models at once
+#
+# Caviar draws K configurations at random, **each hyperparameter on its right scale**
+# (notebook 02), and trains them all. Here: $\alpha$ on a log scale, Adam's $\beta_1$ on a log
+# scale of $1 - \beta_1$, and the learning-rate decay on a linear scale. The architecture and
+# the mini-batch size stay the same for all K, and so do the mini-batches themselves: then
+# `nn.train_many` trains the K networks **together**, as one computation with a leading model
+# axis (W is $(K, n_l, n_{l-1})$), instead of K separate ones.
+#
+# How long can each model train? Give both strategies the same compute **budget**, counted in
+# epochs of one model: caviar with K models of E epochs each spends $K \cdot E$.
+#
+# **Exercise 2.** Write `epochs_per_model(budget, n_models)`: the whole number of epochs each
+# model can train so that all of them together stay within the budget.
+
+
+# %%
+def epochs_per_model(budget, n_models):
+    """The most whole epochs each of n_models can train within budget epochs of compute."""
+    # BEGIN SOLUTION
+    return budget // n_models
+    # END SOLUTION
+
+
+checks.check("tuning.epochs_per_model", epochs_per_model)
+
+# %%
+BUDGET = 160  # epochs of one model: the compute each strategy gets
+K = tuning.CAVIAR_MODELS
+EPOCHS = tuning.epochs_per_model(BUDGET, K)
+rng = np.random.default_rng(3)
+configs = [{**tuning.DEFAULTS, **c} for c in search.random_search(tuning.CAVIAR_SPACE, K, rng)]
+print(f"caviar: {K} models x {EPOCHS} epochs = {K * EPOCHS} of the {BUDGET} epochs of budget")
+print(f"the space: {tuning.CAVIAR_SPACE}")
+for k in range(3):
+    shown = ", ".join(f"{name} {configs[k][name]:.3g}" for name in tuning.CAVIAR_SPACE)
+    print(f"model {k}: {shown}")
+
+# %% [markdown]
+# ### App: the caviar, live
+#
+# The figure below waits for the models; the next cell trains all of them at once and
+# `on_epoch` draws their curves after every epoch. Then scrub with the **epoch** slider: the
+# best model **by validation** at that epoch is highlighted, and the right panel shows every
+# model at that epoch against its $\alpha$. The **models** slider keeps only the first k: the
+# best of more models can only be as good or better.
+
+# %%
+caviar = Caviar(configs, EPOCHS, train=False)
+caviar
+
+
+# %%
+def column(name):
+    """One value per model: the K configs' values of a hyperparameter."""
+    return [config[name] for config in configs]
+
+
+start = time.perf_counter()
+networks, histories = nn.train_many(
+    tuning.sizes(tuning.DEFAULTS),
+    split,
+    EPOCHS,
+    alpha=column("alpha"),
+    beta1=column("beta1"),
+    decay_rate=column("decay_rate"),
+    batch_size=tuning.DEFAULTS["batch_size"],
+    seeds=[0] * K,  # the same initial weights for all: only the hyperparameters differ
+    on_epoch=caviar.on_epoch,
+)
+many_seconds = time.perf_counter() - start
+print(f"{K} models x {EPOCHS} epochs, trained at once in {many_seconds:.2f} s")
+
+# %% [markdown]
+# Which model do we keep? Each has a training, a validation and a test accuracy
+# (`tuning.caviar_results`). The networks are the ones after their last epoch.
+#
+# **Exercise 3.** Write `pick_best(results)`: `results` is a list with one dict per model, with
+# `"train_accuracy"` and `"val_accuracy"` (lists, one value per epoch) and `"test_accuracy"`
+# (one number). Return the **index** of the model with the highest validation accuracy after
+# its last epoch (the first one on a tie).
+
+# %%
+results = tuning.caviar_results(configs, networks, histories)
+
+
+def pick_best(results):
+    """The index of the model with the highest validation accuracy after its last epoch."""
+    # BEGIN SOLUTION
+    final = [result["val_accuracy"][-1] for result in results]
+    return int(np.argmax(final))
+    # END SOLUTION
+
+
+checks.check("tuning.pick_best", pick_best)
+
+# %%
+best = tuning.pick_best(results)
+by_test = int(np.argmax([r["test_accuracy"] for r in results]))
+chosen = results[best]
+print(
+    f"chosen by validation: model {best} ("
+    + ", ".join(f"{name} {chosen['config'][name]:.3g}" for name in tuning.CAVIAR_SPACE)
+    + f"): validation {chosen['val_accuracy'][-1]:.1%}, test {chosen['test_accuracy']:.1%}"
+)
+if by_test == best:
+    print("The model with the best test accuracy is the same one: here the choice was safe.")
+else:
+    gap = results[by_test]["test_accuracy"] - chosen["test_accuracy"]
+    print(
+        f"Chosen by test accuracy it would be model {by_test}, reporting "
+        f"{results[by_test]['test_accuracy']:.1%}: {100 * gap:.1f} points more, and optimistic, "
+        "since the test set then did the choosing."
+    )
+
+# %% [markdown]
+# ## 3 · Panda against caviar, on the same compute
+#
+# The scripted panda gets the whole budget for its one model: `tuning.babysit(BUDGET)`, from
+# $\alpha$ = 0.001, halving $\alpha$ whenever the validation loss rises. On the left, both
+# against the compute spent: the panda after each of its epochs; caviar's best (by validation)
+# after each of its epochs, which cost K epochs of compute each. On the right, how often the
+# panda has halved its learning rate so far.
+
+# %%
+start = time.perf_counter()
+panda_network, panda_history = tuning.babysit(BUDGET, alpha=tuning.DEFAULTS["alpha"])
+panda_seconds = time.perf_counter() - start
+panda_val = np.array(panda_history.val_accuracy)
+caviar_val = np.array([h.val_accuracy for h in histories])
+caviar_best = np.array([caviar_val[:, e].max() for e in range(EPOCHS)])  # best at each epoch
+caviar_final = chosen["val_accuracy"][-1]
+panda_final = panda_val[-1]
+# caviar's wall-clock time, counted in the panda's epochs: EPOCHS with one machine per model;
+# here, trained at once in one process, what the clock measured
+in_caviar_time = int(np.clip(round(many_seconds / (panda_seconds / BUDGET)), 1, BUDGET))
+panda_test = nn.accuracy(panda_network, split.X_test, split.y_test)
+halvings = int(np.count_nonzero(np.diff(panda_history.alpha)))
+
+colors = plotting.COLORS
+fig, (ax, ax_alpha) = plotting.figure(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+compute = np.arange(1, BUDGET + 1)
+ax.plot(compute, panda_val, color=colors["other"], lw=1.5)
+ax.plot(K * np.arange(1, EPOCHS + 1), caviar_best, "o-", color=colors["main"], lw=1.8)
+ax.set_ylim(0, 1.02)
+ax.set_yticks([0, 0.5, 1.0], ["0%", "50%", "100%"])
+plotting.key(
+    ax,
+    [("caviar: the best of the K models", colors["main"]), ("panda: one model", colors["other"])],
+    x=0.3,
+    y=0.3,
+)
+plotting.label(ax, "Validation accuracy against compute", "epochs of compute", "accuracy")
+halved = np.concatenate([[0], np.cumsum(np.diff(panda_history.alpha) != 0)])
+ax_alpha.plot(compute, halved, color=colors["accent"], lw=1.8, drawstyle="steps-post")
+plotting.label(ax_alpha, "The scripted panda halves alpha", "epoch", "halvings so far")
+leader = "caviar" if caviar_final > panda_final else "the panda"
+plotting.takeaway(
+    fig,
+    f"{BUDGET} epochs of compute: caviar's best {caviar_final:.1%}, the panda {panda_final:.1%}"
+    + (f", {leader} ahead." if caviar_final != panda_final else ", a tie.")
+    + f" The panda halved alpha {halvings} times.",
+)
+plotting.show(fig)
+
+# %%
+difference = 100 * (caviar_final - panda_final)
+print(
+    f"Validation accuracy with {BUDGET} epochs of compute: caviar's best {caviar_final:.1%}, "
+    f"the scripted panda {panda_final:.1%} ({difference:+.1f} points for caviar)."
+)
+print(
+    f"Time here: caviar {many_seconds:.2f} s for its {K} models at once, the panda "
+    f"{panda_seconds:.2f} s for its {BUDGET} epochs one after the other. In caviar's time the "
+    f"panda got through about {in_caviar_time} epochs ({panda_val[in_caviar_time - 1]:.1%}); "
+    f"with one machine per model caviar would take the time of {EPOCHS} epochs "
+    f"({panda_val[EPOCHS - 1]:.1%} for the panda)."
+)
+print(
+    f"Test accuracy, one look each: caviar's chosen model {chosen['test_accuracy']:.1%}, "
+    f"the panda {panda_test:.1%}."
+)
+alphas = np.array(panda_history.alpha)
+frozen = np.flatnonzero(alphas < 1e-3 * alphas[0])  # a thousandth of the start: no more learning
+print(
+    f"The rule halved alpha {halvings} times, down to {alphas[-1]:.2g}: it reacts to every noisy "
+    "rise of the validation loss, where a person would look at the trend. "
+    + (
+        f"From epoch {frozen[0] + 1} on, alpha was below a thousandth of its start: the panda "
+        f"had stopped learning, and {BUDGET - frozen[0]} of its {BUDGET} epochs were spent for "
+        "nothing. A better rule waits a few epochs before it lowers alpha (patience, as Keras' "
+        "ReduceLROnPlateau does)."
+        if frozen.size
+        else "It never lowered alpha below a thousandth of its start."
+    )
+)
+if panda.epoch:
+    mine = panda.history
+    print(
+        f"Your own panda, at epoch {panda.epoch} of the app: validation accuracy "
+        f"{mine.val_accuracy[-1]:.1%} after {panda.epoch} epochs of compute."
+    )
+else:
+    print("Babysit the app of section 1, then run this cell again to compare your own run.")
+
+# %% [markdown]
+# ## 4 · Scaling caviar out: a process pool, then a cluster
+#
+# Caviar's models are independent, so they can train anywhere. `search.run_trials(objective,
+# configs, executor)` runs one trial per config on any `concurrent.futures.Executor`: a process
+# pool on this machine, or Dask's scheduler for a cluster. Each worker is another Python
+# process, so the objective must be **picklable**: a function defined at module level in an
+# importable module (`tuning.validation_accuracy` trains one config alone and returns its
+# validation accuracy), or a `functools.partial` of one. A lambda, or a function defined in
+# this notebook, cannot be sent to a worker that has not run this notebook.
+#
+# First in this process, one by one; then on a pool of two worker processes.
+
+# %%
+objective = functools.partial(tuning.validation_accuracy, epochs=EPOCHS)
+seconds = {"train_many, this process": many_seconds}
+
+start = time.perf_counter()
+here = search.run_trials(objective, configs)
+seconds["one by one, this process"] = time.perf_counter() - start
+
+start = time.perf_counter()
+with ProcessPoolExecutor(max_workers=2) as pool:
+    pooled = search.run_trials(objective, configs, pool)
+seconds["process pool, 2 workers"] = time.perf_counter() - start
+
+# %% [markdown]
+# Now Dask. `LocalCluster` starts a scheduler and two worker processes on this machine;
+# `client.get_executor()` is a `concurrent.futures.Executor` that sends the trials to them.
+# The `with` block closes the client and the cluster at its end.
+
+# %%
+from dask.distributed import Client, LocalCluster
+
+start = time.perf_counter()
+with (
+    LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster,
+    Client(cluster) as client,
+):
+    executor = client.get_executor()
+    on_dask = search.run_trials(objective, configs, executor)
+seconds["Dask LocalCluster, 2 workers (with start and stop)"] = time.perf_counter() - start
+
+# %%
+vectorised = [h.val_accuracy[-1] for h in histories]
+same = {"process pool": pooled == here, "Dask": on_dask == here}
+agree = sum(a == b for a, b in zip(vectorised, here, strict=True))
+for name, ok in same.items():
+    print(f"{name}: {'the same' if ok else 'NOT the same'} {K} accuracies as in this process")
+if agree == K:
+    print(f"train_many: the same {K} accuracies as the models trained one by one")
+else:
+    largest = max(abs(a - b) for a, b in zip(vectorised, here, strict=True))
+    print(
+        f"train_many: the same accuracy as one by one for {agree} of {K} models; the others "
+        f"differ by at most {largest:.1%} (the same float32 arithmetic in another order)"
+    )
+for name, s in seconds.items():
+    print(f"{name:52} {s:6.2f} s")
+fastest = min(seconds, key=seconds.get)
+print(
+    f"\nOn this machine ({os.cpu_count()} cores) the fastest was: {fastest}. "
+    + (
+        "Vectorising small models beats spreading them over processes: a worker pays for its "
+        "start and for every message, and a pool cannot add more cores than the machine has."
+        if fastest.startswith("train_many")
+        else "Spreading the trials over processes paid for the workers' start."
+    )
+)
+
+# %% [markdown]
+# **On a real cluster** only the first line changes: `client = Client("tcp://scheduler-address:8786")`
+# connects to a running scheduler instead of starting a `LocalCluster`. Every worker needs the
+# same environment: `course_utils` and the same numpy installed, since a worker finds
+# `tuning.validation_accuracy` by its name and loads the digits itself. Only configs travel out
+# and numbers come back.
+#
+# ## 5 · When to be a panda, when caviar
+
+# %%
+gain = 100 * (caviar_final - panda_final)
+test_gain = 100 * (chosen["test_accuracy"] - panda_test)
+if gain > 0:
+    verdict = (
+        f"Here caviar's best beat the scripted panda by {gain:.1f} points with the same "
+        f"{BUDGET} epochs of compute, in {many_seconds:.2f} s instead of {panda_seconds:.2f} s."
+    )
+elif gain < 0:
+    verdict = (
+        f"Here the scripted panda beat caviar's best by {-gain:.1f} points with the same "
+        f"{BUDGET} epochs of compute, in {panda_seconds:.2f} s against caviar's "
+        f"{many_seconds:.2f} s."
+    )
+else:
+    verdict = f"Here both reached {caviar_final:.1%} with the same {BUDGET} epochs of compute."
+print(verdict)
+print(
+    f"Caviar's validation figure is the best of {K}, so it flatters caviar a little (the same "
+    f"choice bias as choosing by test); the one look at the test set says {test_gain:+.1f} points "
+    f"for caviar ({chosen['test_accuracy']:.1%} against the panda's {panda_test:.1%})."
+)
+print(
+    f"Caviar needs the machines to train {K} models at once (here one vectorised computation "
+    f"of {many_seconds:.2f} s); the panda needs one model's compute and your attention at every "
+    "epoch. With compute to spare, be caviar; with one big model and little compute, be a "
+    "panda, and let checkpoints make its mistakes cheap."
+)
+
+# %% [markdown]
+# ## Your progress
+
+# %%
+checks.progress("03")
+
+# %% [markdown]
+# ## Recap
+#
+# - **Panda**: one model, watched every epoch; change $\alpha$ as it trains, keep a checkpoint
+#   per epoch and go back when the loss blows up. Cheap in compute, expensive in attention.
+#   A scripted rule (halve $\alpha$ when the validation loss rises) saves the attention but
+#   reacts to noise.
+# - **Caviar**: many configurations drawn on their right scales, trained at once. With the same
+#   architecture and mini-batches, `nn.train_many` trains K models as one vectorised
+#   computation; on a cluster, `search.run_trials` sends one trial per config to any
+#   `Executor`. The objective must be picklable.
+# - Keep the model with the best **validation** accuracy after its last epoch. The test set
+#   measures the chosen model once; a model chosen by the test set has no honest measure left.
+# - The compute budget is models $\times$ epochs: `budget // n_models` whole epochs each.
+#
+# Next: notebook 04, batch normalization in training.
