@@ -1180,9 +1180,14 @@ def _one_blas_thread():
 
 @functools.cache
 def _pool(n_jobs):
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(n_jobs, initializer=_one_blas_thread)
+    # "spawn": fresh interpreters that inherit none of this process's open files; a forked
+    # worker, kept alive, would hold a copy of every pipe open now (a browser driver's, a
+    # kernel's) and keep the other end from ever seeing it close.
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_one_blas_thread)
 
 
 def _train_group(sizes, batchnorm, seeds, dtype, data, epochs, settings):

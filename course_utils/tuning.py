@@ -99,6 +99,16 @@ def _config(config):
     return {**config}
 
 
+def _adam(config):
+    """The config's Adam: alpha, beta1, beta2 and eps."""
+    return nn.Adam(
+        alpha=float(config["alpha"]),
+        beta1=float(config["beta1"]),
+        beta2=float(config["beta2"]),
+        eps=float(config["eps"]),
+    )
+
+
 def sizes(config):
     """The network's layer sizes: n_x = 64, ``layers`` hidden layers of ``hidden_units``, 10."""
     config = _config(config)
@@ -115,12 +125,7 @@ def train_config(config, epochs=EPOCHS, *, split=None, seed=0):
     config = _config(config)
     split = digits() if split is None else split
     network = nn.Network(sizes(config), batchnorm=True, seed=seed, dtype=split.X_train.dtype)
-    optimizer = nn.Adam(
-        alpha=float(config["alpha"]),
-        beta1=float(config["beta1"]),
-        beta2=float(config["beta2"]),
-        eps=float(config["eps"]),
-    )
+    optimizer = _adam(config)
     with np.errstate(all="ignore"):  # a diverging trial is a result too: a low accuracy
         history = nn.train(
             network,
@@ -225,12 +230,15 @@ def _shared(configs, names):
     return shared
 
 
-def train_caviar(configs, epochs=CAVIAR_EPOCHS, *, split=None, seed=0, on_epoch=None):
+def train_caviar(configs, epochs=CAVIAR_EPOCHS, *, split=None, seed=0, seeds=None, on_epoch=None):
     """Train every config at once with ``nn.train_many`` -> (networks, histories).
 
-    Model k ends exactly where ``train_config(configs[k], epochs, seed=seed)`` takes it alone:
-    the same initial weights (seed) and mini-batches. The configs must share the architecture
-    (hidden_units, layers) and the batch_size. on_epoch(epoch, histories): see train_many.
+    Model k does what ``train_config(configs[k], epochs, seed=seed)`` does alone: the same
+    initial weights (seed) and mini-batches (equal in float64; in float32 the two add in a
+    different order and may drift apart at a large alpha). seeds: one initialisation seed per
+    config instead (the mini-batches still follow ``seed``). The configs must share the
+    architecture (hidden_units, layers) and the batch_size. on_epoch(epoch, histories): see
+    train_many.
     """
     configs = [_config(config) for config in configs]
     if not configs:
@@ -251,7 +259,7 @@ def train_caviar(configs, epochs=CAVIAR_EPOCHS, *, split=None, seed=0, on_epoch=
         eps=column("eps"),
         decay_rate=column("decay_rate"),
         batch_size=int(shared["batch_size"]),
-        seeds=[seed] * len(configs),
+        seeds=[seed] * len(configs) if seeds is None else list(seeds),
         seed=seed,
         dtype=split.X_train.dtype,
         on_epoch=on_epoch,
@@ -288,12 +296,7 @@ def new_panda(config=None, *, split=None, seed=0):
     config = _config({**DEFAULTS, **(config or {})})
     split = digits() if split is None else split
     network = nn.Network(sizes(config), batchnorm=True, seed=seed, dtype=split.X_train.dtype)
-    adam = nn.Adam(
-        alpha=float(config["alpha"]),
-        beta1=float(config["beta1"]),
-        beta2=float(config["beta2"]),
-        eps=float(config["eps"]),
-    )
+    adam = _adam(config)
     return network, adam, np.random.default_rng(seed)
 
 

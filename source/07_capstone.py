@@ -166,23 +166,7 @@ drawn = search.random_search(caviar_space, K, rng) if caviar_space else [{}] * K
 caviar_configs = [{**best_fine, **config} for config in drawn]
 print(f"caviar draws {list(caviar_space) or 'no hyperparameter'} at random; the rest is fixed")
 
-
-def column(name):
-    return [config[name] for config in caviar_configs]
-
-
-networks, histories = nn.train_many(
-    tuning.sizes(best_fine),
-    split,
-    caviar_epochs,
-    alpha=column("alpha"),
-    beta1=column("beta1"),
-    beta2=column("beta2"),
-    eps=column("eps"),
-    decay_rate=column("decay_rate"),
-    batch_size=int(best_fine["batch_size"]),
-    seeds=range(K),
-)
+networks, histories = tuning.train_caviar(caviar_configs, caviar_epochs, seeds=range(K))
 val = [h.val_accuracy[-1] for h in histories]
 chosen = int(np.argmax(val))
 print(f"{K} models, validation accuracy {min(val):.1%} to {max(val):.1%}; chosen: model {chosen}")

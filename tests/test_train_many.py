@@ -1,5 +1,6 @@
 """course_utils.nn.train_many: K models at once, each equal to its own nn.train."""
 
+import os
 import warnings
 
 import numpy as np
@@ -264,3 +265,19 @@ def test_numpy_arrays_and_numpy_scalars_are_accepted(digits):
         seeds=np.arange(3, 5),
     )
     assert len(networks) == 2 and histories[1].alpha == [0.02]
+
+
+def test_the_kept_worker_processes_hold_no_pipe_of_this_process(digits):
+    """A kept worker that inherited this process's pipes would keep their readers waiting."""
+    nn._pool(2).shutdown()
+    nn._pool.cache_clear()
+    read_end, write_end = os.pipe()
+    nn.train_many(SIZES, digits, 1, alpha=[0.01, 0.1], n_jobs=2)  # starts new workers
+    os.close(write_end)
+    os.set_blocking(read_end, False)
+    try:
+        assert os.read(read_end, 1) == b"", "the pipe's reader sees its end: no worker holds it"
+    except BlockingIOError:
+        pytest.fail("a worker process holds the pipe's write end: the reader would wait forever")
+    finally:
+        os.close(read_end)

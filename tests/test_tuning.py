@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
-from course_utils import nn, scales, search, tuning
+from course_utils import data, nn, scales, search, tuning
 
 
 def test_space_puts_every_hyperparameter_of_the_notes_on_its_scale():
@@ -61,3 +61,25 @@ def test_a_random_search_of_the_network_finds_alpha_matters_most():
     results = search.run_trials(tuning.validation_accuracy, configs, progress=False)
     shares = search.importance(tuning.SPACE, configs, results)
     assert max(shares, key=shares.get) == "alpha"
+
+
+def test_train_caviar_with_seeds_is_each_config_trained_alone_from_its_seed():
+    split = data.digits(seed=0, dtype=np.float64)
+    configs = [
+        {**tuning.DEFAULTS, "alpha": 0.003, "layers": 1, "batch_size": 256},
+        {**tuning.DEFAULTS, "alpha": 0.03, "beta1": 0.99, "layers": 1, "batch_size": 256},
+    ]
+    networks, histories = tuning.train_caviar(configs, 2, split=split, seeds=[5, 9])
+    for config, seed, network, history in zip(configs, [5, 9], networks, histories, strict=True):
+        alone = nn.Network(tuning.sizes(config), seed=seed, dtype=np.float64)
+        expected = nn.train(
+            alone,
+            split,
+            2,
+            batch_size=256,
+            optimizer=nn.Adam(alpha=config["alpha"], beta1=config["beta1"]),
+            alpha=config["alpha"],
+            seed=0,
+        )
+        np.testing.assert_allclose(network.theta, alone.theta, atol=1e-10)
+        np.testing.assert_allclose(history.val_loss, expected.val_loss, atol=1e-10)
