@@ -27,6 +27,7 @@ and the head computes Z = W A_prev + b and Y_hat = softmax(Z), trained on the cr
 
 from __future__ import annotations
 
+import atexit
 import functools
 import math
 import numbers
@@ -1187,7 +1188,9 @@ def _pool(n_jobs):
     # worker, kept alive, would hold a copy of every pipe open now (a browser driver's, a
     # kernel's) and keep the other end from ever seeing it close.
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_one_blas_thread)
+    pool = ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_one_blas_thread)
+    atexit.register(pool.shutdown)  # stop the workers while the interpreter is still whole
+    return pool
 
 
 def _train_group(sizes, batchnorm, seeds, dtype, data, epochs, settings):

@@ -162,10 +162,35 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
     ):
         if hasattr(canvas, attribute):  # the ipympl canvas; Agg has none of these
             setattr(canvas, attribute, value)
+    keep_data_url_valid(canvas)
     axes = axes.ravel()
     for ax in axes:
         ax.minorticks_off()
     return fig, (axes[0] if axes.size == 1 else axes)
+
+
+DATA_URL_PREFIX = "data:image/png;base64,"
+
+
+def keep_data_url_valid(canvas):
+    """Under ipympl, keep the figure's image state a valid data URL.
+
+    ipympl 0.10 stores each image it draws before the page has shown the figure in its
+    ``_data_url`` state without the "data:image/png;base64," prefix (ipympl issue #472). A
+    page that builds the figure from that state loads a broken image, and its next resize
+    fails on it ("drawImage ... in the 'broken' state"), leaving the figure blank. Adding the
+    prefix back whenever the state changes makes every such state a valid image. Other
+    canvases (Agg) have no such state: nothing to do.
+    """
+    if not hasattr(canvas, "syncing_data_url") or not hasattr(canvas, "observe"):
+        return
+
+    def add_prefix(change):
+        url = change["new"]
+        if isinstance(url, str) and url and not url.startswith("data:"):
+            change["owner"]._data_url = DATA_URL_PREFIX + url
+
+    canvas.observe(add_prefix, names="_data_url")
 
 
 LABEL_PAD = (20, 34)  # points from the axes to the x label's top and the y label's right side

@@ -1,5 +1,6 @@
 """The apps: every control swept over its range; no exception, warning or NaN; artists follow."""
 
+import base64
 import itertools
 import warnings
 
@@ -389,3 +390,22 @@ def test_deep_vs_linear_the_network_beats_softmax_regression_on_spirals():
     app.controls["epochs"].value = 0
     assert app.note.get_text().startswith("Untrained:")
     plt.close(app.fig)
+
+
+def test_ipympl_image_state_is_always_a_valid_data_url():
+    """ipympl #472: an image drawn before the page is ready lost its data: prefix."""
+    from ipympl.backend_nbagg import new_figure_manager_given_figure
+
+    fig, ax = plotting.figure()
+    ax.plot([0, 1], [0, 1])
+    canvas = new_figure_manager_given_figure(1, fig).canvas
+    plotting.keep_data_url_valid(canvas)
+    assert canvas.syncing_data_url  # no page yet: ipympl syncs every image it draws
+    canvas.draw()
+    url = canvas._data_url
+    assert url.startswith(plotting.DATA_URL_PREFIX), url[:40]
+    png = base64.b64decode(url[len(plotting.DATA_URL_PREFIX) :])
+    assert png.startswith(b"\x89PNG")
+    canvas.draw()  # a second draw leaves the prefix single
+    assert canvas._data_url.count("data:") == 1
+    plt.close(fig)
