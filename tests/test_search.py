@@ -303,3 +303,15 @@ def test_toy_accuracy_peaks_in_a_small_region_that_coarse_to_fine_finds():
     history = search.coarse_to_fine(search.toy_accuracy, space, 0, rounds=4, n_per_round=15)
     assert max(max(r.results) for r in history) > 0.93
     assert history[-1].space["alpha"].contains(best["alpha"])
+
+
+def test_narrow_a_power_of_two_scale_narrows_its_exponents():
+    space = {"batch_size": scales.PowerOfTwo(16, 256)}
+    assert search.narrow(space, [{"batch_size": 16}]) == {"batch_size": scales.PowerOfTwo(16, 32)}
+    narrowed = search.narrow(space, [{"batch_size": 64}], shrink=0.3)
+    assert narrowed == {"batch_size": scales.PowerOfTwo(64, 128)}
+    rounds = search.coarse_to_fine(
+        lambda c: -abs(np.log2(c["batch_size"]) - 6), space, np.random.default_rng(0), rounds=3
+    )
+    for r in rounds:
+        assert 16 <= r.space["batch_size"].low < r.space["batch_size"].high <= 256
