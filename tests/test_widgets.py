@@ -394,8 +394,11 @@ def test_deep_vs_linear_the_network_beats_softmax_regression_on_spirals():
 
 def test_ipympl_image_state_is_always_a_valid_data_url():
     """ipympl #472: an image drawn before the page is ready lost its data: prefix."""
-    from ipympl.backend_nbagg import new_figure_manager_given_figure
-
+    backend = plt.get_backend()
+    try:
+        from ipympl.backend_nbagg import new_figure_manager_given_figure  # switches pyplot
+    finally:
+        plt.switch_backend(backend)  # the other tests draw with Agg
     fig, ax = plotting.figure()
     ax.plot([0, 1], [0, 1])
     canvas = new_figure_manager_given_figure(1, fig).canvas
@@ -409,3 +412,7 @@ def test_ipympl_image_state_is_always_a_valid_data_url():
     canvas.draw()  # a second draw leaves the prefix single
     assert canvas._data_url.count("data:") == 1
     plt.close(fig)
+
+
+def test_the_tests_draw_with_agg():
+    assert plt.get_backend().lower() == "agg"
