@@ -14,6 +14,7 @@ softmax head, on the digits of ``data.digits``, as a function of its hyperparame
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -342,23 +343,39 @@ def babysit_epoch(network, adam, rng, alpha, history, *, split=None, batch_size=
     return history
 
 
-def babysit(epochs, alpha=DEFAULTS["alpha"], factor=0.5, *, config=None, split=None, seed=0):
-    """The scripted panda: one model, alpha lowered by ``next_alpha`` as it trains.
+def babysit(
+    epochs, alpha=DEFAULTS["alpha"], factor=0.5, *, patience=1, config=None, split=None, seed=0
+):
+    """The scripted panda: one model, alpha lowered as it trains. -> (network, history)
 
-    Starts at ``alpha``; after each epoch, continues with ``next_alpha(alpha, val_loss,
-    factor)``: alpha times factor whenever the validation loss rose. The other
-    hyperparameters come from ``config`` (default ``DEFAULTS``). -> (network, history); the
-    history's alpha lists the learning rate of every epoch.
+    Starts at ``alpha``. With ``patience=1``, after every epoch it continues with
+    ``next_alpha(alpha, val_loss, factor)``: alpha times factor whenever the validation loss
+    rose. With ``patience=p > 1`` it waits: alpha is lowered only when the validation loss has
+    not beaten its best for p epochs in a row, and then the count starts again (Keras'
+    ReduceLROnPlateau). The other hyperparameters come from ``config`` (default
+    ``DEFAULTS``); the history's alpha lists the learning rate of every epoch.
     """
+    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+        raise ValueError(f"patience must be a positive integer, got patience={patience!r}")
     config = _config({**DEFAULTS, **(config or {})})
     split = digits() if split is None else split
     network, adam, rng = new_panda(config, split=split, seed=seed)
     history = nn.History()
+    best, waited = math.inf, 0
     for _ in range(epochs):
         babysit_epoch(
             network, adam, rng, alpha, history, split=split, batch_size=config["batch_size"]
         )
-        alpha = next_alpha(alpha, history.val_loss, factor)
+        if patience == 1:
+            alpha = next_alpha(alpha, history.val_loss, factor)
+            continue
+        loss = history.val_loss[-1]
+        if loss < best:
+            best, waited = loss, 0
+        else:  # no better than the best so far (a NaN loss neither)
+            waited += 1
+            if waited == patience:
+                alpha, waited = alpha * factor, 0
     return network, history
 
 

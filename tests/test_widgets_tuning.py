@@ -236,3 +236,40 @@ def test_panda_progress_bar_counts_the_epochs_trained_not_the_epoch_shown():
     assert panda.progress.value == 4  # the checkpoints after epoch 2 are still there
     panda.controls["alpha"].value = ALPHAS[-1]
     assert panda.progress.value == 2  # a new alpha at epoch 2 undoes the later epochs
+
+
+def test_babysit_with_patience_waits_for_the_loss_to_stop_improving():
+    network, history = tuning.babysit(12, alpha=0.3, patience=3)
+    val_loss, alpha = history.val_loss, history.alpha
+    best, waited, expected = float("inf"), 0, [0.3]
+    for loss in val_loss[:-1]:
+        if loss < best:
+            best, waited = loss, 0
+        else:
+            waited += 1
+        if waited == 3:
+            expected.append(expected[-1] * 0.5)
+            waited = 0
+        else:
+            expected.append(expected[-1])
+    assert alpha == pytest.approx(expected)
+    assert len(set(alpha)) > 1, "alpha 0.3 is large enough for the loss to stall at least once"
+    with pytest.raises(ValueError, match="patience must be a positive integer"):
+        tuning.babysit(2, patience=0)
+
+
+def test_panda_vs_caviar_figure_shows_every_panda_and_caviars_best():
+    from course_utils.widgets.tuning import panda_vs_caviar_figure
+
+    _, hasty = tuning.babysit(4)
+    _, patient = tuning.babysit(4, patience=2)
+    configs = tuning.caviar_configs(4, rng=0)
+    _, caviar = tuning.train_caviar(configs, 1)
+    fig = panda_vs_caviar_figure({"patient panda": patient, "hasty panda": hasty}, caviar)
+    assert plotting.figure_problems(fig) == []
+    ax = fig.axes[0]
+    best = max(h.val_accuracy[-1] for h in caviar)
+    assert ax.lines[0].get_xydata().tolist() == [[4.0, best]]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), patient.val_accuracy)
+    assert "caviar's best" in fig.texts[-1].get_text()
+    plt.close(fig)

@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection
 from .. import nn, plotting, tuning
 from .app import App
 
-__all__ = ["Panda", "Caviar", "Checkpoint", "caviar_figure"]
+__all__ = ["Panda", "Caviar", "Checkpoint", "caviar_figure", "panda_vs_caviar_figure"]
 
 #: the learning rates on the panda's slider: half-decades of tuning.SPACE's alpha range
 ALPHAS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
@@ -529,5 +529,46 @@ def caviar_figure(histories, chosen=None):
         fig,
         f"Model {chosen} ends at {final[chosen]:.1%} validation accuracy; the median of the "
         f"{len(histories)} models {np.median(final):.1%}, the worst {final.min():.1%}.",
+    )
+    return fig
+
+
+def panda_vs_caviar_figure(pandas, caviar_histories):
+    """Notebook 03's comparison on the same compute. -> fig
+
+    pandas: {label: History} of scripted pandas (one model each, one epoch of compute per
+    epoch); caviar_histories: the K histories of caviar, whose epoch e costs K epochs of
+    compute. Left: validation accuracy against the compute spent (caviar: its best model by
+    validation at each epoch). Right: each panda's learning rate, epoch by epoch.
+    """
+    colors = plotting.COLORS
+    styles = [(colors["other"], "-"), (colors["accent"], "--"), (colors["muted"], ":")]
+    K = len(caviar_histories)
+    caviar_val = np.array([h.val_accuracy for h in caviar_histories])  # (K, epochs)
+    caviar_best = caviar_val.max(axis=0)
+    fig, (ax, ax_alpha) = plotting.figure(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+    entries = [(f"caviar: the best of {K} models", colors["main"])]
+    epochs = np.arange(1, caviar_best.size + 1)
+    ax.plot(K * epochs, caviar_best, "o-", color=colors["main"], lw=1.8)
+    for (label, history), (color, style) in zip(pandas.items(), styles, strict=False):
+        compute = np.asarray(history.epoch)
+        ax.plot(compute, history.val_accuracy, style, color=color, lw=1.5)
+        ax_alpha.plot(compute, history.alpha, style, color=color, lw=1.8)
+        entries.append((label, color))
+    # the race is decided in the last points: zoom on the top (the first epochs run below it)
+    ax.set_ylim(0.85, 1.0)
+    ax.set_yticks([0.85, 0.9, 0.95, 1.0], ["85%", "90%", "95%", "100%"])
+    plotting.key(ax, entries, x=0.35, y=0.45)
+    plotting.label(ax, "Validation accuracy against compute", "epochs of compute", "accuracy")
+    ax_alpha.set_yscale("log")
+    ax_alpha.minorticks_off()
+    plotting.label(ax_alpha, "The pandas' learning rates", "epoch", "alpha (log)")
+    finals = {label: history.val_accuracy[-1] for label, history in pandas.items()}
+    budget = max(len(h.epoch) for h in pandas.values())
+    plotting.takeaway(
+        fig,
+        f"{budget} epochs of compute: caviar's best {caviar_best[-1]:.1%}, "
+        + ", ".join(f"{label} {accuracy:.1%}" for label, accuracy in finals.items())
+        + ".",
     )
     return fig
