@@ -105,3 +105,30 @@ def test_notebooks_show_live_figures(path):
 
 def test_notebook_02_has_at_least_three_exercises():
     assert len([e for e in EXERCISES.values() if e.notebook == "02"]) >= 3
+
+
+def test_run_trials_shows_a_progress_bar_that_ends_full_in_a_live_kernel():
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "from course_utils import search\n"
+            "configs = [{'alpha': a} for a in (0.1, 0.01, 0.001)]\n"
+            "results = search.run_trials(search.example_objective, configs)\n"
+            "print(results)"
+        )
+    )
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True).execute()
+    outputs = nb.cells[0].outputs
+    shown = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(shown) == 1, "one progress bar is displayed"
+    model_id = shown[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"][model_id]
+    assert state["model_name"] == "IntProgressModel"
+    assert state["state"]["value"] == state["state"]["max"] == 3
+    assert state["state"]["description"] == "trials"
+    from course_utils import search
+
+    expected = [search.example_objective({"alpha": a}) for a in (0.1, 0.01, 0.001)]
+    assert str(expected) in "".join(o.get("text", "") for o in outputs)
