@@ -7,6 +7,8 @@ no footer, fixed size) because every pixel of it is re-encoded on each redraw.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections import OrderedDict
 from functools import partial
 
@@ -173,24 +175,30 @@ DATA_URL_PREFIX = "data:image/png;base64,"
 
 
 def keep_data_url_valid(canvas):
-    """Under ipympl, keep the figure's image state a valid data URL.
+    """Under ipympl, send the page only valid images, also before it has shown the figure.
 
-    ipympl 0.10 stores each image it draws before the page has shown the figure in its
-    ``_data_url`` state without the "data:image/png;base64," prefix (ipympl issue #472). A
-    page that builds the figure from that state loads a broken image, and its next resize
-    fails on it ("drawImage ... in the 'broken' state"), leaving the figure blank. Adding the
-    prefix back whenever the state changes makes every such state a valid image. Other
-    canvases (Agg) have no such state: nothing to do.
+    ipympl 0.10 (issue #472), for each image drawn before the page has said it is ready
+    (``syncing_data_url`` still True), stores the full image in ``_data_url`` without the
+    "data:image/png;base64," prefix and sends the page the raw RGBA pixels in place of the
+    PNG it was given. The page's image is then broken, its next resize fails on it
+    ("drawImage ... in the 'broken' state") and the figure stays blank. This canvas's
+    ``send_binary`` does what ipympl's means to: the data URL with its prefix, and the PNG.
+    Other canvases (Agg) have no such method: nothing to do.
     """
-    if not hasattr(canvas, "syncing_data_url") or not hasattr(canvas, "observe"):
+    if not hasattr(canvas, "syncing_data_url") or not hasattr(canvas, "send_binary"):
         return
 
-    def add_prefix(change):
-        url = change["new"]
-        if isinstance(url, str) and url and not url.startswith("data:"):
-            change["owner"]._data_url = DATA_URL_PREFIX + url
+    def send_binary(png):
+        if canvas.syncing_data_url:
+            from PIL import Image
 
-    canvas.observe(add_prefix, names="_data_url")
+            rgba = canvas._last_buff.view(np.uint8).reshape((*canvas._last_buff.shape, 4))
+            with io.BytesIO() as full:
+                Image.fromarray(rgba).save(full, format="png")
+                canvas._data_url = DATA_URL_PREFIX + base64.b64encode(full.getvalue()).decode()
+        canvas.send({"data": '{"type": "binary"}'}, buffers=[png])
+
+    canvas.send_binary = send_binary
 
 
 LABEL_PAD = (20, 34)  # points from the axes to the x label's top and the y label's right side

@@ -392,8 +392,8 @@ def test_deep_vs_linear_the_network_beats_softmax_regression_on_spirals():
     plt.close(app.fig)
 
 
-def test_ipympl_image_state_is_always_a_valid_data_url():
-    """ipympl #472: an image drawn before the page is ready lost its data: prefix."""
+def test_ipympl_sends_a_png_and_a_valid_data_url_before_the_page_is_ready():
+    """ipympl #472: before the page was ready it sent raw pixels and a data URL without prefix."""
     backend = plt.get_backend()
     try:
         from ipympl.backend_nbagg import new_figure_manager_given_figure  # switches pyplot
@@ -403,14 +403,18 @@ def test_ipympl_image_state_is_always_a_valid_data_url():
     ax.plot([0, 1], [0, 1])
     canvas = new_figure_manager_given_figure(1, fig).canvas
     plotting.keep_data_url_valid(canvas)
+    sent = []
+    canvas.send = lambda content, buffers=None: sent.append((content, buffers))
     assert canvas.syncing_data_url  # no page yet: ipympl syncs every image it draws
     canvas.draw()
+    binaries = [bytes(buffers[0]) for content, buffers in sent if buffers]
+    assert binaries and all(b.startswith(b"\x89PNG") for b in binaries), "a PNG, not raw pixels"
     url = canvas._data_url
     assert url.startswith(plotting.DATA_URL_PREFIX), url[:40]
-    png = base64.b64decode(url[len(plotting.DATA_URL_PREFIX) :])
-    assert png.startswith(b"\x89PNG")
-    canvas.draw()  # a second draw leaves the prefix single
-    assert canvas._data_url.count("data:") == 1
+    assert base64.b64decode(url[len(plotting.DATA_URL_PREFIX) :]).startswith(b"\x89PNG")
+    canvas.syncing_data_url = False  # the page is ready: images go out, the URL stays
+    canvas.draw()
+    assert canvas._data_url == url
     plt.close(fig)
 
 
