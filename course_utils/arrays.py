@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_float_array"]
+__all__ = ["as_float_array", "as_columns"]
 
 
 def as_float_array(name, value):
@@ -16,4 +16,15 @@ def as_float_array(name, value):
         array = array.astype(float)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite, got NaN or inf in {name}")
+    return array
+
+
+def as_columns(name, value, rows):
+    """value as a 2-D float array (rows, m), examples as columns, else a message naming it."""
+    array = as_float_array(name, value)
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D with shape ({rows}, m), examples as columns; "
+            f"got {name} with shape {array.shape}"
+        )
     return array

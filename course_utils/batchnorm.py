@@ -18,22 +18,12 @@ import numbers
 
 import numpy as np
 
-from .arrays import as_float_array
+from .arrays import as_columns, as_float_array
 
 __all__ = ["forward", "backward", "backward_staged", "update_running", "inference"]
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _check_Z(Z, name="Z"):
-    Z = as_float_array(name, Z)
-    if Z.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D with shape (n_l, m), examples as columns; "
-            f"got {name} with shape {Z.shape}"
-        )
-    return Z
 
 
 def _check_column(name, value, n_l):
@@ -88,7 +78,7 @@ def forward(Z, gamma, beta, eps=1e-5, *, check=True):
     are right by construction); a learner's call keeps them.
     """
     if check:
-        Z = _check_Z(Z)
+        Z = as_columns("Z", Z, "n_l")
         gamma = _check_column("gamma", gamma, Z.shape[0])
         beta = _check_column("beta", beta, Z.shape[0])
         eps = _check_eps(eps)
@@ -226,7 +216,7 @@ def inference(Z, gamma, beta, running_mu, running_var, eps=1e-5, *, check=True):
     ``check=False`` skips the argument checks (see ``forward``).
     """
     if check:
-        Z = _check_Z(Z)
+        Z = as_columns("Z", Z, "n_l")
         n_l = Z.shape[0]
         gamma = _check_column("gamma", gamma, n_l)
         beta = _check_column("beta", beta, n_l)

@@ -164,7 +164,7 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
     ):
         if hasattr(canvas, attribute):  # the ipympl canvas; Agg has none of these
             setattr(canvas, attribute, value)
-    keep_data_url_valid(canvas)
+    send_valid_images(canvas)
     axes = axes.ravel()
     for ax in axes:
         ax.minorticks_off()
@@ -174,7 +174,7 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
 DATA_URL_PREFIX = "data:image/png;base64,"
 
 
-def keep_data_url_valid(canvas):
+def send_valid_images(canvas):
     """Under ipympl, send the page only valid images, also before it has shown the figure.
 
     ipympl 0.10 (issue #472), for each image drawn before the page has said it is ready

@@ -43,6 +43,7 @@ __all__ = [
     "example_objective",
     "grid_search",
     "importance",
+    "importance_noise_floor",
     "narrow",
     "random_beats_grid",
     "random_search",
@@ -330,6 +331,19 @@ def importance(space, configs, results, n_bins=5):
         between = np.sum(counts[filled] * (means - scores.mean()) ** 2) / scores.size
         shares[name] = float(np.clip(between / total, 0.0, 1.0))
     return shares
+
+
+def importance_noise_floor(space, configs, results, rng, n_shuffles=200, quantile=0.95):
+    """The share of variance a hyperparameter gets by chance alone, with these trials.
+
+    Shuffle the results (which breaks any link between them and the configs), measure
+    ``importance`` again, ``n_shuffles`` times; the floor is the ``quantile`` of all the
+    shares so measured. A share at or below it is no evidence that the hyperparameter matters.
+    rng: a numpy Generator (or int seed) for the shuffles.
+    """
+    rng = _as_rng(rng)
+    shuffled = [importance(space, configs, rng.permutation(results)) for _ in range(n_shuffles)]
+    return float(np.quantile([s for shares in shuffled for s in shares.values()], quantile))
 
 
 # ---------------------------------------------------------------- running trials

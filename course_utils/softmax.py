@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from .arrays import as_float_array
+from .arrays import as_columns, as_float_array
 
 __all__ = [
     "softmax",
@@ -37,16 +37,6 @@ SUM_TOLERANCE = 1e-6
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _check_2d(name, value, rows="n_classes"):
-    array = as_float_array(name, value)
-    if array.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D with shape ({rows}, m), examples as columns; "
-            f"got {name} with shape {array.shape}"
-        )
-    return array
 
 
 def _check_logits(Z):
@@ -117,8 +107,8 @@ def _check_probabilities(Y_hat):
 
 
 def _check_pair(Y_hat, Y):
-    Y_hat = _check_2d("Y_hat", Y_hat)
-    Y = _check_2d("Y", Y)
+    Y_hat = as_columns("Y_hat", Y_hat, "n_classes")
+    Y = as_columns("Y", Y, "n_classes")
     if Y_hat.shape != Y.shape:
         raise ValueError(
             f"Y_hat and Y must have the same shape (n_classes, m); got Y_hat {Y_hat.shape} "
@@ -245,7 +235,7 @@ def backward(Y_hat, Y, *, check=True):
 
 
 def _check_parameters(W, b, X, Y):
-    W = _check_2d("W", W, rows="n_classes")
+    W = as_columns("W", W, "n_classes")
     n_classes, n_x = W.shape
     b = as_float_array("b", b)
     if b.shape != (n_classes, 1):
@@ -253,13 +243,13 @@ def _check_parameters(W, b, X, Y):
             f"b must have shape (n_classes, 1) = ({n_classes}, 1), one value per class; "
             f"got b with shape {b.shape}"
         )
-    X = _check_2d("X", X, rows="n_x")
+    X = as_columns("X", X, "n_x")
     if X.shape[0] != n_x:
         raise ValueError(
             f"X must have shape (n_x, m) with n_x = {n_x} features (W is {W.shape}); "
             f"got X with shape {X.shape}"
         )
-    Y = _check_2d("Y", Y)
+    Y = as_columns("Y", Y, "n_classes")
     if Y.shape != (n_classes, X.shape[1]):
         raise ValueError(
             f"Y must have shape (n_classes, m) = ({n_classes}, {X.shape[1]}), one-hot columns; "
@@ -314,7 +304,7 @@ class SoftmaxRegression:
         return f"SoftmaxRegression(n_x={self.n_x}, n_classes={self.n_classes})"
 
     def _check_X(self, X):
-        X = _check_2d("X", X, rows="n_x")
+        X = as_columns("X", X, "n_x")
         if X.shape[0] != self.n_x:
             raise ValueError(
                 f"X must have shape (n_x, m) = ({self.n_x}, m), examples as columns; "

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import data, nn
 from .scales import Integer, Linear, Log, OneMinusLog, PowerOfTwo
+from .search import random_search
 
 __all__ = [
     "SPACE",
@@ -212,8 +213,6 @@ def pick_best(results):
 
 def caviar_configs(n=CAVIAR_MODELS, rng=0):
     """n random configs for caviar: ``CAVIAR_SPACE`` drawn on its scales, the rest ``DEFAULTS``."""
-    from .search import random_search
-
     return [{**DEFAULTS, **drawn} for drawn in random_search(CAVIAR_SPACE, n, rng)]
 
 

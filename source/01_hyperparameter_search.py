@@ -267,8 +267,7 @@ checks.check("search.importance", importance)
 
 # %%
 shares = search.importance(tuning.SPACE, configs, results)
-shuffled = [search.importance(tuning.SPACE, configs, rng.permutation(results)) for _ in range(200)]
-floor = float(np.quantile([s for shuffle in shuffled for s in shuffle.values()], 0.95))
+floor = search.importance_noise_floor(tuning.SPACE, configs, results, rng)
 ranking = sorted(shares, key=shares.get, reverse=True)
 for name in ranking:
     above = "above" if shares[name] > floor else "below"

@@ -95,8 +95,7 @@ for name, scale in tuning.SPACE.items():
 configs = search.random_search(tuning.SPACE, n_random, rng)
 results = search.run_trials(tuning.validation_accuracy, configs)
 shares = search.importance(tuning.SPACE, configs, results)
-shuffled = [search.importance(tuning.SPACE, configs, rng.permutation(results)) for _ in range(200)]
-floor = float(np.quantile([s for shuffle in shuffled for s in shuffle.values()], 0.95))
+floor = search.importance_noise_floor(tuning.SPACE, configs, results, rng)
 matter = [name for name in sorted(shares, key=shares.get, reverse=True) if shares[name] > floor]
 best_random = configs[int(np.argmax(results))]
 print(f"best random trial: {max(results):.1%}; above the noise floor ({floor:.0%}): {matter}")

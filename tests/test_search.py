@@ -315,3 +315,16 @@ def test_narrow_a_power_of_two_scale_narrows_its_exponents():
     )
     for r in rounds:
         assert 16 <= r.space["batch_size"].low < r.space["batch_size"].high <= 256
+
+
+def test_importance_noise_floor_is_what_shuffled_results_reach():
+    space = {"alpha": scales.Log(1e-4, 1.0), "useless": scales.Linear(0.0, 1.0)}
+    configs = search.random_search(space, 100, np.random.default_rng(0))
+    results = [search.example_objective(c) for c in configs]
+    floor = search.importance_noise_floor(space, configs, results, np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    shuffled = [search.importance(space, configs, rng.permutation(results)) for _ in range(200)]
+    expected = np.quantile([s for shares in shuffled for s in shares.values()], 0.95)
+    assert floor == pytest.approx(expected)
+    shares = search.importance(space, configs, results)
+    assert shares["alpha"] > floor >= shares["useless"]

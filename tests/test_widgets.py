@@ -402,7 +402,7 @@ def test_ipympl_sends_a_png_and_a_valid_data_url_before_the_page_is_ready():
     fig, ax = plotting.figure()
     ax.plot([0, 1], [0, 1])
     canvas = new_figure_manager_given_figure(1, fig).canvas
-    plotting.keep_data_url_valid(canvas)
+    plotting.send_valid_images(canvas)
     sent = []
     canvas.send = lambda content, buffers=None: sent.append((content, buffers))
     assert canvas.syncing_data_url  # no page yet: ipympl syncs every image it draws

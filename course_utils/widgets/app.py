@@ -61,8 +61,8 @@ class App:
         Under ipympl, once the page shows the figure (ipympl then stops syncing the image as a
         data URL), draw directly: ``draw_idle()`` would cost a round trip to the page and back,
         10-15 ms per slider step. Before that, draw nothing: the page asks for a full image
-        when it shows the figure, and any draw until then (even one the page asks for) goes
-        out as a data URL without its "data:" prefix and breaks the figure (ipympl issue #472).
+        when it shows the figure (and a draw before it would be ipympl's #472 case, which
+        ``plotting.send_valid_images`` makes harmless, but not useful).
         Other canvases (Agg in the tests) draw on ``draw_idle()`` at once.
         """
         canvas = self.fig.canvas
