@@ -17,6 +17,7 @@ import html
 import signal
 import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,8 @@ GENERIC_HINTS = {
     "not_implemented": "Replace the `raise NotImplementedError` line with your code.",
     "raised": "Your function raised the exception shown under Got: fix that line first.",
     "too_slow": "Your function did not return in time: look for a loop that never ends.",
+    "called_exit": "An exercise returns its answer: replace sys.exit(), exit() or quit() with "
+    "`return` and the value the exercise asks for.",
     "mutates_input": "Your function changed an argument it was given (an array, list or dict); "
     "build a new one instead.",
     "returned_none": "Your function returned None: did you forget the `return` line?",
@@ -189,7 +192,8 @@ class _Runner:
         given = {k: copy.deepcopy(v) for k, v in kwargs.items()}
         snapshot = {k: copy.deepcopy(v) for k, v in kwargs.items() if not _is_rng(v)}
         try:
-            value = _run_with_timeout(self.fn, given, self.timeout)
+            with _exit_raises():
+                value = _run_with_timeout(self.fn, given, self.timeout)
         except NotImplementedError:
             raise _Stop({"status": NOT_ATTEMPTED, "mistake": None, "called": called}) from None
         except _TimedOut:
@@ -199,6 +203,15 @@ class _Runner:
                     "mistake": "too_slow",
                     "called": called,
                     "got": f"no answer within {self.timeout:g} s",
+                }
+            ) from None
+        except SystemExit as error:  # sys.exit(), exit(), quit(): the check goes on
+            raise _Stop(
+                {
+                    "status": FAILED,
+                    "mistake": "called_exit",
+                    "called": called,
+                    "got": _describe(error, "your function called sys.exit(), exit() or quit()"),
                 }
             ) from None
         except Exception as error:  # noqa: BLE001 - any learner error becomes a report
@@ -218,7 +231,38 @@ class _Runner:
         return copy.deepcopy(value)
 
 
-def _describe(error):
+@contextmanager
+def _exit_raises():
+    """In a Jupyter kernel, exit() and quit() raise SystemExit, as in plain Python.
+
+    IPython's exit() does not raise: it asks the kernel to shut down after the cell, which
+    would end the learner's session. While the learner's function runs, it raises instead.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "ask_exit"):
+        yield
+        return
+
+    def ask_exit(*args, **kwargs):
+        raise SystemExit
+
+    hidden = vars(shell).get("ask_exit")
+    shell.ask_exit = ask_exit  # an instance attribute hides the method while fn runs
+    try:
+        yield
+    finally:
+        if hidden is None:
+            del shell.ask_exit
+        else:
+            shell.ask_exit = hidden
+
+
+def _describe(error, what=None):
     """The exception's type and message, with the line of the learner's code that raised it."""
     frames = traceback.extract_tb(error.__traceback__)
     where = ""
@@ -228,7 +272,7 @@ def _describe(error):
         if frame.line and not library:
             where = f" (line {frame.lineno}: {frame.line})"
             break
-    return f"{type(error).__name__}: {error}{where}"
+    return f"{type(error).__name__}: {what or error}{where}"
 
 
 def _check_cases(exercise, run):

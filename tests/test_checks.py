@@ -1,6 +1,7 @@
 """course_utils.checks: every catalogued mistake is named, and no learner code can break a check."""
 
 import operator
+import sys
 import threading
 import time
 
@@ -10,6 +11,8 @@ import pytest
 import course_utils
 from course_utils import checks
 from course_utils.exercises import EXERCISES
+
+from .support import require
 
 NAMES = sorted(EXERCISES)
 MISTAKES = [(name, m.name) for name in NAMES for m in EXERCISES[name].mistakes]
@@ -163,6 +166,58 @@ def test_an_except_clause_in_learner_code_cannot_swallow_the_time_limit():
                 continue
 
     assert checks.check("scales.log_from_unit", stubborn, timeout=0.3).mistake == "too_slow"
+
+
+def _leaver(exiter):
+    def leaves(*args, **kwargs):
+        exiter()
+
+    return leaves
+
+
+EXITS = {"sys.exit": sys.exit, "exit": exit, "quit": quit}  # noqa: PLR1722 - the case tested
+
+
+@pytest.mark.parametrize("how", sorted(EXITS))
+@pytest.mark.parametrize("name", NAMES)
+def test_a_learner_function_that_exits_fails_the_check_and_the_check_goes_on(name, how):
+    result = checks.check(name, _leaver(EXITS[how]))
+    assert result.status == "failed", str(result)
+    assert result.mistake == "called_exit"
+    assert "sys.exit(), exit() or quit()" in result.got
+    assert "exiter()" in result.got  # the learner's own line
+    assert "return" in result.hint
+
+
+def test_the_learner_pressing_stop_still_stops_the_check():
+    def interrupted(u, low, high):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        checks.check("scales.log_from_unit", interrupted)
+
+
+def test_exit_in_a_kernel_fails_the_check_and_keeps_the_kernel():
+    """IPython's exit() asks the kernel to shut down instead of raising; check stops that."""
+    import nbformat
+
+    try:
+        import nbclient
+    except ImportError:
+        require(False, "nbclient is not installed: python -m pip install -r requirements-test.txt")
+
+    cells = [
+        "from course_utils import checks\n"
+        "def log_from_unit(u, low, high):\n"
+        "    exit()\n"
+        "result = checks.check('scales.log_from_unit', log_from_unit)\n"
+        "print(result.status, result.mistake)",
+        "print('still here', get_ipython().exit_now)",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    printed = ["".join(o.get("text", "") for o in cell.outputs) for cell in nb.cells]
+    assert printed == ["failed called_exit\n", "still here False\n"]
 
 
 def test_unknown_names_and_non_functions_are_reported():
