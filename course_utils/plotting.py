@@ -7,8 +7,6 @@ no footer, fixed size) because every pixel of it is re-encoded on each redraw.
 
 from __future__ import annotations
 
-import base64
-import io
 from collections import OrderedDict
 from functools import partial
 
@@ -19,6 +17,8 @@ from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.transforms import offset_copy
+
+from .live import FULL_FRAME_ALPHA
 
 __all__ = ["COLORS", "figure", "label", "key", "takeaway", "show", "figure_problems"]
 
@@ -63,6 +63,7 @@ class CourseFigure(Figure):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._text_cache = OrderedDict()  # key of a drawn string -> its glyph images
+        self.draws = 0  # full draws so far: an app's saved background is older than the last
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -74,6 +75,7 @@ class CourseFigure(Figure):
         self._text_cache = OrderedDict()
 
     def draw(self, renderer):
+        self.draws += 1
         cacheable = isinstance(renderer, RendererAgg) and hasattr(renderer, "_renderer")
         if not cacheable or "draw_text" in vars(renderer):  # not Agg, or a nested draw
             return super().draw(renderer)
@@ -155,6 +157,7 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
             nrows, ncols, figsize=figsize, squeeze=False, FigureClass=CourseFigure, **subplot_kw
         )
         fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.25, wspace=0.28)
+    fig.patch.set_alpha(FULL_FRAME_ALPHA)  # every live image sent whole: see course_utils.live
     canvas = fig.canvas
     for attribute, value in (
         ("header_visible", False),
@@ -164,41 +167,10 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
     ):
         if hasattr(canvas, attribute):  # the ipympl canvas; Agg has none of these
             setattr(canvas, attribute, value)
-    send_valid_images(canvas)
     axes = axes.ravel()
     for ax in axes:
         ax.minorticks_off()
     return fig, (axes[0] if axes.size == 1 else axes)
-
-
-DATA_URL_PREFIX = "data:image/png;base64,"
-
-
-def send_valid_images(canvas):
-    """Under ipympl, send the page only valid images, also before it has shown the figure.
-
-    ipympl 0.10 (issue #472), for each image drawn before the page has said it is ready
-    (``syncing_data_url`` still True), stores the full image in ``_data_url`` without the
-    "data:image/png;base64," prefix and sends the page the raw RGBA pixels in place of the
-    PNG it was given. The page's image is then broken, its next resize fails on it
-    ("drawImage ... in the 'broken' state") and the figure stays blank. This canvas's
-    ``send_binary`` does what ipympl's means to: the data URL with its prefix, and the PNG.
-    Other canvases (Agg) have no such method: nothing to do.
-    """
-    if not hasattr(canvas, "syncing_data_url") or not hasattr(canvas, "send_binary"):
-        return
-
-    def send_binary(png):
-        if canvas.syncing_data_url:
-            from PIL import Image
-
-            rgba = canvas._last_buff.view(np.uint8).reshape((*canvas._last_buff.shape, 4))
-            with io.BytesIO() as full:
-                Image.fromarray(rgba).save(full, format="png")
-                canvas._data_url = DATA_URL_PREFIX + base64.b64encode(full.getvalue()).decode()
-        canvas.send({"data": '{"type": "binary"}'}, buffers=[png])
-
-    canvas.send_binary = send_binary
 
 
 LABEL_PAD = (20, 34)  # points from the axes to the x label's top and the y label's right side

@@ -1,6 +1,5 @@
 """The apps: every control swept over its range; no exception, warning or NaN; artists follow."""
 
-import base64
 import itertools
 import warnings
 
@@ -230,22 +229,6 @@ def test_scale_explorer_takeaway_quotes_the_bar_it_names():
     plt.close(app.fig)
 
 
-def test_redraw_waits_for_the_page_then_draws_directly(monkeypatch):
-    """Before the page is ready: no draw (ipympl #472). After: a direct draw, no round trip."""
-    app = BetaMemory()
-    calls = []
-    monkeypatch.setattr(app.fig.canvas, "draw", lambda: calls.append("draw"))
-    monkeypatch.setattr(app.fig.canvas, "draw_idle", lambda: calls.append("draw_idle"))
-    app.controls["beta"].value = 0.99
-    app.fig.canvas.syncing_data_url = True  # what ipympl says until the page is initialized
-    app.controls["beta"].value = 0.999
-    app.fig.canvas.syncing_data_url = False
-    app.controls["beta"].value = 0.9
-    assert calls == ["draw_idle", "draw"]  # nothing while the page is not ready
-    assert app.fig.stale_callback is None  # no second redraw requested by pyplot
-    plt.close(app.fig)
-
-
 def test_gamma_beta_set_the_mean_and_spread_and_can_undo_the_normalisation():
     app = GammaBeta()
     app.controls["gamma"].value, app.controls["beta"].value = 2.0, -1.0
@@ -390,32 +373,6 @@ def test_deep_vs_linear_the_network_beats_softmax_regression_on_spirals():
     app.controls["epochs"].value = 0
     assert app.note.get_text().startswith("Untrained:")
     plt.close(app.fig)
-
-
-def test_ipympl_sends_a_png_and_a_valid_data_url_before_the_page_is_ready():
-    """ipympl #472: before the page was ready it sent raw pixels and a data URL without prefix."""
-    backend = plt.get_backend()
-    try:
-        from ipympl.backend_nbagg import new_figure_manager_given_figure  # switches pyplot
-    finally:
-        plt.switch_backend(backend)  # the other tests draw with Agg
-    fig, ax = plotting.figure()
-    ax.plot([0, 1], [0, 1])
-    canvas = new_figure_manager_given_figure(1, fig).canvas
-    plotting.send_valid_images(canvas)
-    sent = []
-    canvas.send = lambda content, buffers=None: sent.append((content, buffers))
-    assert canvas.syncing_data_url  # no page yet: ipympl syncs every image it draws
-    canvas.draw()
-    binaries = [bytes(buffers[0]) for content, buffers in sent if buffers]
-    assert binaries and all(b.startswith(b"\x89PNG") for b in binaries), "a PNG, not raw pixels"
-    url = canvas._data_url
-    assert url.startswith(plotting.DATA_URL_PREFIX), url[:40]
-    assert base64.b64decode(url[len(plotting.DATA_URL_PREFIX) :]).startswith(b"\x89PNG")
-    canvas.syncing_data_url = False  # the page is ready: images go out, the URL stays
-    canvas.draw()
-    assert canvas._data_url == url
-    plt.close(fig)
 
 
 def test_the_tests_draw_with_agg():

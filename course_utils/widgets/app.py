@@ -5,6 +5,10 @@ them (``set_data``, ``set_height``, ...) and redraws once (see ``redraw``). Test
 reach ``app.controls`` (name -> widget) and ``app.fig``: they set a control's value and look
 at what the artists now show. Errors inside a callback go to ``app.errors``, an Output the
 learner sees under the figure, instead of vanishing into the kernel log.
+
+An app lists in ``self.moving`` the artists its update changes on most moves (a curve, a
+histogram, the takeaway). When nothing else changed, a redraw draws only those over a cached
+image of the rest (blitting): the axes, ticks and labels are not drawn again.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from contextlib import contextmanager
 
 import ipywidgets as widgets
 from IPython.display import display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from .. import live
 
 __all__ = ["App"]
 
@@ -23,14 +30,23 @@ class App:
 
     controls: dict
     fig: object
+    moving: tuple = ()  # the artists update() changes on most moves; drawn over a background
 
     def _connect(self):
         self.errors = widgets.Output()
         self.failures = []  # tracebacks of failed updates, for tests
         self._batching = False
+        self._page_ready = False
+        self._background = None  # (image of everything but the moving artists, draw count)
         # pyplot would ask for a redraw of its own on the first artist an update changes; the
         # app redraws once, itself, after the whole update
         self.fig.stale_callback = None
+        for artist in self.moving:
+            # a moving artist's change does not mark the figure stale: fig.stale then says
+            # whether anything *else* changed, which needs a full draw
+            artist.stale_callback = None
+        if live.is_live(self.fig.canvas):
+            live.watch_ready(self.fig.canvas, self._on_page_ready)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._guarded(self.update)
@@ -58,19 +74,44 @@ class App:
     def redraw(self):
         """Draw the figure once and send it to the page.
 
-        Under ipympl, once the page shows the figure (ipympl then stops syncing the image as a
-        data URL), draw directly: ``draw_idle()`` would cost a round trip to the page and back,
-        10-15 ms per slider step. Before that, draw nothing: the page asks for a full image
-        when it shows the figure (and a draw before it would be ipympl's #472 case, which
-        ``plotting.send_valid_images`` makes harmless, but not useful).
-        Other canvases (Agg in the tests) draw on ``draw_idle()`` at once.
+        Under ipympl, once the page has said it is ready, draw directly: ``draw_idle()`` would
+        cost a round trip to the page and back per slider step. Before that, draw nothing
+        (``live.watch_ready``): the page asks for a whole image when it is ready. Other
+        canvases (Agg in the tests) draw on ``draw_idle()`` at once.
         """
         canvas = self.fig.canvas
-        syncing = getattr(canvas, "syncing_data_url", None)
-        if syncing is None:
+        if not live.is_live(canvas):
             canvas.draw_idle()
-        elif not syncing:
-            canvas.draw()
+        elif self._page_ready:
+            self._draw_frame()
+            live.send_frame(canvas)
+
+    def _on_page_ready(self):
+        self._page_ready = True
+
+    def _draw_frame(self):
+        """Render the figure into the canvas' buffer, blitting when only moving artists moved.
+
+        A full draw is needed when anything but the moving artists changed (fig.stale), and
+        when someone else drew the figure since the background was saved (the page asks for
+        draws of its own): then the background is drawn again, without the moving artists.
+        """
+        fig, canvas = self.fig, self.fig.canvas
+        if fig.stale or self._background is None or self._background[1] != fig.draws:
+            shown = [artist.get_visible() for artist in self.moving]
+            for artist in self.moving:
+                artist.set_visible(False)
+            try:
+                FigureCanvasAgg.draw(canvas)  # renders only; the caller sends
+            finally:
+                for artist, visible in zip(self.moving, shown, strict=True):
+                    artist.set_visible(visible)
+            self._background = (canvas.copy_from_bbox(fig.bbox), fig.draws)
+        else:
+            canvas.restore_region(self._background[0])
+        renderer = canvas.get_renderer()
+        for artist in self.moving:
+            artist.draw(renderer)
 
     def _guarded(self, fn):
         try:

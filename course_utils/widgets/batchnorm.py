@@ -61,6 +61,13 @@ class GammaBeta(App):
             ax.set_xticks([-10, -5, 0, 5, 10])
         plotting.label(self.ax_out, "Z_tilde = gamma Z_norm + beta", "z_tilde", "examples")
         self.note = plotting.takeaway(self.fig)
+        self.moving = (self.out_hist, self.out_mean, self.out_key, self.note)
+
+    def _fit_height(self, count):
+        """y from 0 to 1.4 x the tallest bar, in steps of 2x: the axes rarely change."""
+        top = 1.4 * 2 ** np.ceil(np.log2(max(count, 1)))
+        if self.ax_out.get_ylim() != (0, top):
+            self.ax_out.set_ylim(0, top)
 
     def gamma_beta(self):
         """The gamma and beta in use: the sliders', or those that undo the normalisation."""
@@ -75,7 +82,7 @@ class GammaBeta(App):
         Z_tilde, _ = batchnorm.forward(self.Z, np.full((1, 1), gamma), np.full((1, 1), beta), EPS)
         counts = np.histogram(Z_tilde, BINS)[0]
         self.out_hist.set_data(values=counts)
-        self.ax_out.set_ylim(0, counts.max() * 1.4)
+        self._fit_height(counts.max())
         self.out_mean.set_xdata([beta, beta])
         self.out_key.set_text(f"mean = {Z_tilde.mean():.2f}, std = {Z_tilde.std():.2f}")
         if self.controls["undo"].value:
@@ -139,6 +146,7 @@ class BatchNoise(App):
         self.ax_mu.set_xlim(self.mu_bins[0], self.mu_bins[-1])
         self.ax_var.set_xlim(self.var_bins[0], self.var_bins[-1])
         self.note = plotting.takeaway(self.fig)
+        self.moving = (self.mu_hist, self.var_hist, self.note)
 
     def estimates(self, m):
         """mu and sigma^2 of each of the N_BATCHES mini-batches of size m. -> two (N_BATCHES,)"""

@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,38 @@ def launch_chromium(playwright, timeout=30):
     return playwright.chromium.launch(
         executable_path=executable, args=CHROMIUM_FLAGS, headless=True, timeout=timeout * 1000
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# A busy machine
+
+#: Named loads for the tests and the benchmark: how many cores other work keeps busy.
+LOADS = {"quiet": 0, "one busy core": 1, "both cores busy": 2}
+BUSY_LOOP = "while True: pass"
+
+
+@contextmanager
+def busy_cores(n):
+    """Keep n cores busy while the block runs, as other work on a learner's laptop would.
+
+    Each is a Python process spinning at normal priority, started here and always stopped.
+    """
+    spinners = [
+        subprocess.Popen(
+            [sys.executable, "-c", BUSY_LOOP],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(n)
+    ]
+    try:
+        yield spinners
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+        for spinner in spinners:
+            spinner.wait(10)
 
 
 # ---------------------------------------------------------------------------------------------

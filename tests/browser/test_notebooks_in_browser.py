@@ -6,6 +6,8 @@ drawn (not blank) canvas for every figure; for every app (a widget output with c
 ipympl figure), moving its first control with the keyboard must change the canvas' pixels. A
 screenshot of the whole notebook goes to test-artifacts/browser/ for a person to look at.
 
+Every notebook runs twice: on a quiet machine, and with one core kept busy by another process
+(a learner's laptop often is); the same assertions hold in both, and there are no retries.
 New notebooks (notebooks/NN_*.ipynb, solutions/NN_*.ipynb) are found by glob and tested too.
 Without Chromium or the playwright package these tests skip (they fail under CI=true).
 """
@@ -67,11 +69,20 @@ def _kernel_name(rel_path):
     return notebook.get("metadata", {}).get("kernelspec", {}).get("name")
 
 
+LOADS = ["quiet", "one busy core"]
+
+
+@pytest.mark.parametrize("load", LOADS, ids=lambda load: load.replace(" ", "-"))
 @pytest.mark.parametrize("rel_path", lab.notebook_paths(), ids=lambda p: p.removesuffix(".ipynb"))
-def test_notebook_runs_in_jupyterlab(rel_path, browser, lab_server):
+def test_notebook_runs_in_jupyterlab(rel_path, load, browser, lab_server):
+    with lab.busy_cores(lab.LOADS[load]):
+        _run_notebook(rel_path, load, browser, lab_server)
+
+
+def _run_notebook(rel_path, load, browser, lab_server):
     expected_kernel = _kernel_name(rel_path)
     assert expected_kernel, f"{rel_path} has no metadata.kernelspec: JupyterLab would ask for one"
-    name = lab.artifact_name(rel_path)
+    name = lab.artifact_name(rel_path) + ("" if load == "quiet" else "-" + load.replace(" ", "-"))
     problems = []
     found = {"figures": [], "apps": []}
     log_start = lab_server.log_size()
@@ -155,8 +166,8 @@ def test_notebook_runs_in_jupyterlab(rel_path, browser, lab_server):
         problems.append(f"the server/kernel log reports: {excerpt}")
         break
 
-    print(f"{rel_path}: {len(found['figures'])} figures, {len(found['apps'])} apps")
+    print(f"{rel_path} ({load}): {len(found['figures'])} figures, {len(found['apps'])} apps")
     assert not problems, (
-        f"{rel_path} in JupyterLab (screenshot, console and server log in "
+        f"{rel_path} in JupyterLab, {load} (screenshot, console and server log in "
         f"{lab.ARTIFACTS.relative_to(lab.ROOT)}/{name}.*):\n- " + "\n- ".join(problems)
     )

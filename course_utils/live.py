@@ -1,0 +1,72 @@
+"""How an app's figure reaches the page under ipympl: never blank, never stale, never late.
+
+Every image ipympl sends the page is drawn on one offscreen canvas there. Two things made a
+course figure come up blank or stale under load, and this module closes both:
+
+- **Diff images.** By default matplotlib's web canvas sends an image whole only after a
+  refresh; every later image holds just the pixels that changed (the others transparent). The
+  page decodes images asynchronously and, when a new one arrives before the last has decoded,
+  drops the last. A dropped whole image followed by a diff paints the diff on an empty (or
+  older) canvas: a blank or stale figure. So every course image is sent whole:
+  ``FigureCanvasWebAggCore.set_image_mode`` documents that an image with any translucent pixel
+  is always sent in full, and the course's figure background is white at alpha 254/255
+  (``FULL_FRAME_ALPHA``: the same white to the eye). Any image may then be dropped: the next
+  one is complete.
+- **Drawing before the page is ready.** ipympl 0.10 (its issue #472) sends raw pixels in place
+  of the PNG for an image drawn before the page has said "initialized", which breaks the page's
+  image for good. Apps draw nothing until then (``watch_ready``): the page asks for a whole
+  image itself once it is ready.
+
+Only public interfaces are used: the widget's message channel (``on_msg``, ``send``), the
+"initialized" and "binary" messages of ipympl's front end, and matplotlib's documented image
+modes. An app sends its frames itself (``send_frame``): whole, and faster to encode. Proven with ipympl
+0.10.0 and matplotlib 3.11 (what CI installs); ``tests/test_live.py`` fails if a new version
+changes either.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+from PIL import Image
+
+__all__ = ["FULL_FRAME_ALPHA", "is_live", "watch_ready", "send_frame"]
+
+#: ipympl's message for an image; the PNG travels as the message's one buffer.
+IMAGE_MESSAGE = {"data": json.dumps({"type": "binary"})}
+
+#: The figure background's alpha: below 1, so that every image is sent whole (see above).
+FULL_FRAME_ALPHA = 254 / 255
+
+
+def is_live(canvas):
+    """True for an ipympl canvas (a widget that sends images to a page), False for Agg."""
+    return hasattr(canvas, "on_msg") and hasattr(canvas, "send_binary")
+
+
+def watch_ready(canvas, on_ready):
+    """Call on_ready() each time a page showing canvas says it is ready for images.
+
+    ipympl's front end sends {"type": "initialized"} once its figure view exists (again after
+    a page reload). It asks for a whole image in the same breath, so on_ready need not draw.
+    """
+
+    def on_message(_widget, content, _buffers):
+        if isinstance(content, dict) and content.get("type") == "initialized":
+            on_ready()
+
+    canvas.on_msg(on_message)
+
+
+def send_frame(canvas):
+    """Send the page the image in the canvas' buffer, whole, as ipympl's own images travel.
+
+    An app's frames are opaque RGB PNGs at zlib level 1: 3-4 ms to encode instead of the 5-8
+    of matplotlib's diff-then-encode, for the same picture (the alpha of 254 is invisible).
+    """
+    rgba = np.asarray(canvas.buffer_rgba())
+    with io.BytesIO() as png:
+        Image.fromarray(rgba).convert("RGB").save(png, format="png", compress_level=1)
+        canvas.send(IMAGE_MESSAGE, buffers=[png.getvalue()])

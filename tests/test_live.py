@@ -1,0 +1,204 @@
+"""course_utils.live and App.redraw: whole images only, nothing before the page is ready, and
+blitted frames that are the same pixels as drawing everything again."""
+
+import io
+import itertools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+from course_utils import live, plotting
+from course_utils.widgets import all_apps
+from course_utils.widgets.batchnorm import GammaBeta
+
+from .test_widgets import _values
+
+APPS = all_apps()
+
+
+@pytest.fixture
+def ipympl_canvas():
+    """A factory of ipympl canvases for course figures; the messages they send are recorded."""
+    backend = plt.get_backend()
+    try:
+        from ipympl.backend_nbagg import new_figure_manager_given_figure  # switches pyplot
+    finally:
+        plt.switch_backend(backend)  # the other tests draw with Agg
+    made = []
+
+    def attach(fig):
+        canvas = new_figure_manager_given_figure(1000 + len(made), fig).canvas
+        canvas.sent = []
+        canvas.send = lambda content, buffers=None: canvas.sent.append((content, buffers))
+        made.append(fig)
+        return canvas
+
+    yield attach
+    for fig in made:
+        plt.close(fig)
+
+
+def _images(canvas):
+    """The images the canvas sent, decoded: [(H, W, 4) uint8]."""
+    return [
+        np.asarray(Image.open(io.BytesIO(bytes(buffers[0]))).convert("RGBA"))
+        for _content, buffers in canvas.sent
+        if buffers
+    ]
+
+
+def _page_says(canvas, message_type):
+    """What ipywidgets does with a custom message from the page: calls the on_msg handlers."""
+    canvas._handle_custom_msg({"type": message_type}, [])
+
+
+def test_every_image_of_a_course_figure_is_sent_whole_never_as_a_diff(ipympl_canvas):
+    """matplotlib sends a diff (unchanged pixels transparent) unless a pixel is translucent."""
+    fig, ax = plotting.figure()
+    (line,) = ax.plot([0, 1], [0, 1])
+    plotting.label(ax, "t", "x", "y")
+    canvas = ipympl_canvas(fig)
+    _page_says(canvas, "initialized")
+    canvas.draw()
+    line.set_ydata([0, 0.5])
+    canvas.draw()  # a small change: would be a diff image for an opaque figure
+    images = _images(canvas)
+    assert len(images) == 2
+    for image in images:
+        assert image[..., 3].min() > 0, "a diff image (transparent pixels) was sent"
+    assert not np.array_equal(images[0], images[1])
+
+
+def test_an_opaque_figure_would_be_sent_as_a_diff(ipympl_canvas):
+    """The other side of the test above: without the translucent background, diffs go out."""
+    fig, ax = plotting.figure()
+    fig.patch.set_alpha(1.0)
+    (line,) = ax.plot([0, 1], [0, 1])
+    canvas = ipympl_canvas(fig)
+    _page_says(canvas, "initialized")
+    canvas.draw()
+    line.set_ydata([0, 0.5])
+    canvas.draw()
+    assert _images(canvas)[1][..., 3].min() == 0
+
+
+def test_the_background_looks_white():
+    fig, _ = plotting.figure()
+    assert round(255 * fig.patch.get_alpha()) == 254
+    plt.close(fig)
+
+
+def test_an_app_draws_nothing_before_the_page_is_ready_then_sends_pngs(ipympl_canvas):
+    """ipympl 0.10 (#472) sent raw pixels for an image drawn before "initialized"."""
+    app = GammaBeta()
+    canvas = ipympl_canvas(app.fig)
+    app._connect()  # as an app built under %matplotlib widget: it watches its canvas
+    app.controls["gamma"].value = 2.0
+    assert _images(canvas) == []  # drawn before the page is ready: nothing sent
+    _page_says(canvas, "initialized")
+    app.controls["gamma"].value = 3.0
+    buffers = [bytes(b[0]) for _c, b in canvas.sent if b]
+    assert len(buffers) == 1 and buffers[0].startswith(b"\x89PNG")
+    assert _images(canvas)[0][..., 3].min() > 0
+
+
+def test_an_app_frame_travels_as_ipympls_own_images_and_shows_the_figure(ipympl_canvas):
+    """If a new ipympl sends its images otherwise, this fails: live.send_frame must follow."""
+    fig, ax = plotting.figure()
+    ax.plot([0, 1], [0, 1])
+    canvas = ipympl_canvas(fig)
+    _page_says(canvas, "initialized")
+    canvas.draw()  # ipympl's own way: draw, encode, send_binary
+    live.send_frame(canvas)
+    (theirs, their_buffers), (ours, our_buffers) = [m for m in canvas.sent if m[1]]
+    assert ours == theirs
+    assert len(our_buffers) == len(their_buffers) == 1
+    matplotlibs, mine = _images(canvas)
+    assert np.abs(mine.astype(int) - matplotlibs.astype(int))[..., :3].max() <= 1
+    assert mine[..., 3].min() == 255  # opaque: the page paints it whole
+
+
+def test_live_knows_the_ipympl_canvas_from_agg(ipympl_canvas):
+    fig, _ = plotting.figure()
+    assert not live.is_live(fig.canvas)  # the tests' Agg
+    assert live.is_live(ipympl_canvas(fig))
+
+
+def _buffer(app):
+    return np.asarray(app.fig.canvas.buffer_rgba()).copy()
+
+
+def _set(app, name, value):
+    """Change a control and update the artists, without the redraw (the test draws itself)."""
+    app._batching = True
+    try:
+        app.controls[name].value = value
+    finally:
+        app._batching = False
+    app._guarded(app.update)
+    assert not app.failures, app.failures[-1]
+
+
+def _sweep(app, per_control=6):
+    """A few values of every control, one after the other, then back to the start."""
+    for name, control in app.controls.items():
+        values = _values(control)
+        picks = [values[int(i)] for i in np.linspace(0, len(values) - 1, per_control)]
+        start = control.value
+        for value in [*picks, start]:
+            yield name, value
+
+
+@pytest.mark.parametrize("cls", APPS, ids=lambda c: c.__name__)
+def test_a_blitted_frame_is_the_same_as_drawing_the_whole_figure_again(cls):
+    """Whatever changed, the frame is right: the background is redrawn whenever it is stale."""
+    app = cls()
+    app._draw_frame()
+    blitted = 0
+    for name, value in _sweep(app):
+        full_before = app._background is None or app.fig.stale
+        _set(app, name, value)
+        draws = app.fig.draws
+        app._draw_frame()
+        blitted += app.fig.draws == draws and not full_before
+        frame = _buffer(app)
+        app._background = None  # forget the background: everything drawn afresh
+        app._draw_frame()
+        fresh = _buffer(app)
+        assert np.array_equal(frame, fresh), f"{cls.__name__}: {name} = {value!r}: stale pixels"
+    if app.moving:
+        assert blitted, f"{cls.__name__} lists moving artists but never blitted"
+    plt.close(app.fig)
+
+
+@pytest.mark.parametrize("cls", APPS, ids=lambda c: c.__name__)
+def test_the_moving_artists_belong_to_the_figure(cls):
+    app = cls()
+    everything = set(app.fig.findobj())
+    assert all(artist in everything for artist in app.moving)
+    assert len(set(app.moving)) == len(app.moving)
+    plt.close(app.fig)
+
+
+def test_a_draw_by_the_page_makes_the_next_frame_draw_the_background_again():
+    app = GammaBeta()
+    app._draw_frame()
+    app.fig.canvas.draw()  # what the page's own "draw" request does
+    draws = app.fig.draws
+    _set(app, "beta", 1.0)
+    app._draw_frame()
+    assert app.fig.draws == draws + 1
+    plt.close(app.fig)
+
+
+def test_only_moving_artists_changed_means_a_blit():
+    app = GammaBeta()
+    app._draw_frame()
+    draws = app.fig.draws
+    for beta in itertools.islice(np.linspace(-1, 1, 5), 5):
+        _set(app, "beta", float(beta))  # moves the histogram, same height
+        app._draw_frame()
+    assert app.fig.draws == draws
+    plt.close(app.fig)
