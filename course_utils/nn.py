@@ -527,6 +527,33 @@ def evaluate(network, X, y):
     return loss, float(np.mean(np.argmax(Z, axis=0) == y))
 
 
+@functools.cache
+def _blas():
+    """threadpoolctl's handle on numpy's BLAS, built once per process."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread(fn):
+    """Run fn with numpy's BLAS on one thread: every training of the course does.
+
+    Why: how a BLAS splits a matrix product over threads changes the order of its additions,
+    so the same seed would give other bits with another thread count; and at these sizes more
+    threads only wait for each other. With one thread everywhere, a trial trained here, in a
+    process pool or on a Dask worker gives the same result to the last bit (on one machine:
+    another CPU's kernels may round otherwise).
+    """
+
+    @functools.wraps(fn)
+    def on_one_thread(*args, **kwargs):
+        with _blas().limit(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return on_one_thread
+
+
+@one_blas_thread
 def train(
     network,
     data,
@@ -1087,6 +1114,7 @@ def _checked_data(network, data):
     return SimpleNamespace(X_train=X_train, y_train=y_train, X_val=X_val, y_val=y_val)
 
 
+@one_blas_thread
 def _train_stacked(
     networks,
     data,
@@ -1166,17 +1194,10 @@ def _train_stacked(
 # ---------------------------------------------------------------- train_many(n_jobs > 1)
 #
 # The K models are split into n_jobs groups, each trained by _train_stacked in a worker process
-# of a ProcessPoolExecutor with one BLAS thread (the processes share the cores). A worker
+# of a ProcessPoolExecutor (one BLAS thread each, as every training). A worker
 # returns its models' arrays and histories; the parent copies the arrays into its own Network
 # objects (a pickled Network would lose its views into theta). The pool is started at the first
 # call and kept for the next ones: starting it costs as much as a few epochs of training.
-
-
-def _one_blas_thread():
-    """In a worker, for its whole life: one BLAS thread (threadpoolctl comes with scikit-learn)."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(limits=1, user_api="blas")
 
 
 @functools.cache
@@ -1188,7 +1209,7 @@ def _pool(n_jobs):
     # worker, kept alive, would hold a copy of every pipe open now (a browser driver's, a
     # kernel's) and keep the other end from ever seeing it close.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_one_blas_thread)
+    pool = ProcessPoolExecutor(n_jobs, mp_context=context)
     atexit.register(pool.shutdown)  # stop the workers while the interpreter is still whole
     return pool
 

@@ -300,27 +300,6 @@ def new_panda(config=None, *, split=None, seed=0):
     return network, adam, np.random.default_rng(seed)
 
 
-@functools.cache
-def _blas_controller():
-    """threadpoolctl's handle on numpy's BLAS (None without threadpoolctl), built once."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - scikit-learn brings threadpoolctl
-        return None
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    """A context with numpy's BLAS on one thread. At this network's sizes more threads only
-    wait for each other: an epoch took 3-5 times longer with two threads on a busy machine."""
-    import contextlib
-
-    controller = _blas_controller()
-    if controller is None:  # pragma: no cover
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
-
-
 def babysit_epoch(network, adam, rng, alpha, history, *, split=None, batch_size=64):
     """The panda's step: train one more epoch at ``alpha``, and append it to ``history``.
 
@@ -329,7 +308,7 @@ def babysit_epoch(network, adam, rng, alpha, history, *, split=None, batch_size=
     """
     split = digits() if split is None else split
     # a blown-up epoch is a result too (the panda reacts): no overflow warnings
-    with _one_blas_thread(), np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):
         part = nn.train(
             network, split, 1, batch_size=int(batch_size), optimizer=adam, alpha=alpha, seed=rng
         )

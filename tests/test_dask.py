@@ -55,3 +55,15 @@ def test_a_failing_trial_on_the_cluster_keeps_the_others(client):
     assert isinstance(results[0], float) and isinstance(results[1], float)
     assert isinstance(results[2], search.TrialError)
     assert results[2].error_type == "ValueError" and "no value for eps" in results[2].message
+
+
+def test_one_trial_gives_the_same_bits_here_in_a_process_pool_and_on_dask(client):
+    """Every training runs with one BLAS thread (nn.one_blas_thread), in any executor."""
+    config = {**_configs(1)[0], "batch_size": 64}
+    here = tuning.train_config(config, 2)[1]
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        in_pool = pool.submit(tuning.train_config, config, 2).result()[1]
+    on_dask = client.submit(tuning.train_config, config, 2, pure=False).result()[1]
+    for history in (in_pool, on_dask):
+        assert history.val_loss == here.val_loss  # float equality: the same bits
+        assert history.step_loss == here.step_loss
