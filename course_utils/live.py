@@ -17,11 +17,11 @@ course figure come up blank or stale under load, and this module closes both:
   image for good. Apps draw nothing until then (``watch_ready``): the page asks for a whole
   image itself once it is ready.
 
-Only public interfaces are used: the widget's message channel (``on_msg``, ``send``), the
-"initialized" and "binary" messages of ipympl's front end, and matplotlib's documented image
-modes. An app sends its frames itself (``send_frame``): whole, and faster to encode. Proven with ipympl
-0.10.0 and matplotlib 3.11 (what CI installs); ``tests/test_live.py`` fails if a new version
-changes either.
+An app sends its frames itself (``send_frame``): whole, and faster to encode. Only public
+interfaces are used: the widget's message channel (``on_msg``, ``send``), the "initialized" and
+"binary" messages of ipympl's front end, and matplotlib's documented image modes. Proven with
+ipympl 0.10.0 and matplotlib 3.11 (what CI installs); ``tests/test_live.py`` fails if a new
+version changes either.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import json
 import numpy as np
 from PIL import Image
 
-__all__ = ["FULL_FRAME_ALPHA", "is_live", "watch_ready", "send_frame"]
+__all__ = ["FULL_FRAME_ALPHA", "is_live", "watch_ready", "frame_png", "send_frame"]
 
 #: ipympl's message for an image; the PNG travels as the message's one buffer.
 IMAGE_MESSAGE = {"data": json.dumps({"type": "binary"})}
@@ -60,13 +60,18 @@ def watch_ready(canvas, on_ready):
     canvas.on_msg(on_message)
 
 
-def send_frame(canvas):
-    """Send the page the image in the canvas' buffer, whole, as ipympl's own images travel.
+def frame_png(canvas):
+    """The image in the canvas' buffer as an opaque RGB PNG at zlib level 1. -> bytes
 
-    An app's frames are opaque RGB PNGs at zlib level 1: 3-4 ms to encode instead of the 5-8
-    of matplotlib's diff-then-encode, for the same picture (the alpha of 254 is invisible).
+    3-4 ms to encode instead of the 5-8 of matplotlib's diff-then-encode, for the same picture
+    (the background's alpha of 254 is invisible).
     """
     rgba = np.asarray(canvas.buffer_rgba())
     with io.BytesIO() as png:
         Image.fromarray(rgba).convert("RGB").save(png, format="png", compress_level=1)
-        canvas.send(IMAGE_MESSAGE, buffers=[png.getvalue()])
+        return png.getvalue()
+
+
+def send_frame(canvas):
+    """Send the page the image in the canvas' buffer, whole, as ipympl's own images travel."""
+    canvas.send(IMAGE_MESSAGE, buffers=[frame_png(canvas)])

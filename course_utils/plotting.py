@@ -8,6 +8,7 @@ no footer, fixed size) because every pixel of it is re-encoded on each redraw.
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
 from functools import partial
 
 import matplotlib as mpl
@@ -76,13 +77,19 @@ class CourseFigure(Figure):
 
     def draw(self, renderer):
         self.draws += 1
+        with self.cached_text(renderer):
+            return super().draw(renderer)
+
+    @contextmanager
+    def cached_text(self, renderer):
+        """While the block draws on renderer, its text goes through the cache (Agg only)."""
         cacheable = isinstance(renderer, RendererAgg) and hasattr(renderer, "_renderer")
         if not cacheable or "draw_text" in vars(renderer):  # not Agg, or a nested draw
-            return super().draw(renderer)
-        # for this draw only, the renderer's draw_text goes through the cache
+            yield
+            return
         renderer.draw_text = partial(self._draw_text, renderer, renderer.draw_text)
         try:
-            return super().draw(renderer)
+            yield
         finally:
             del renderer.draw_text
 

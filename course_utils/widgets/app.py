@@ -14,7 +14,7 @@ image of the rest (blitting): the axes, ticks and labels are not drawn again.
 from __future__ import annotations
 
 import traceback
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import ipywidgets as widgets
 from IPython.display import display
@@ -23,6 +23,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from .. import live
 
 __all__ = ["App"]
+
+
+def _text_cache(fig, renderer):
+    """The course figure's cache of drawn text (plotting.CourseFigure), else nothing."""
+    cached = getattr(fig, "cached_text", None)
+    return cached(renderer) if cached else nullcontext()
 
 
 class App:
@@ -110,8 +116,9 @@ class App:
         else:
             canvas.restore_region(self._background[0])
         renderer = canvas.get_renderer()
-        for artist in self.moving:
-            artist.draw(renderer)
+        with _text_cache(fig, renderer):
+            for artist in self.moving:
+                artist.draw(renderer)
 
     def _guarded(self, fn):
         try:

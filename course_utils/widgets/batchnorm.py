@@ -134,11 +134,14 @@ class BatchNoise(App):
         self.var_hist = self.ax_var.stairs(
             np.zeros(40), self.var_bins, fill=True, color=colors["main"]
         )
-        self.ax_mu.axvline(self.mu, color=colors["good"], ls="--")
-        self.ax_var.axvline(self.var, color=colors["good"], ls="--")
+        truths = [
+            self.ax_mu.axvline(self.mu, color=colors["good"], ls="--"),
+            self.ax_var.axvline(self.var, color=colors["good"], ls="--"),
+        ]
+        keys = []
         for ax, what in ((self.ax_mu, "mu"), (self.ax_var, "sigma^2")):
             ax.set_ylim(0, N_BATCHES * 0.35)
-            plotting.key(ax, [(f"- - {what} of all the data", colors["good"])])
+            keys += plotting.key(ax, [(f"- - {what} of all the data", colors["good"])])
         plotting.label(self.ax_mu, "Batch estimates of mu", "mu of a mini-batch", "mini-batches")
         plotting.label(
             self.ax_var, "Batch estimates of sigma^2", "sigma^2 of a mini-batch", "mini-batches"
@@ -146,7 +149,8 @@ class BatchNoise(App):
         self.ax_mu.set_xlim(self.mu_bins[0], self.mu_bins[-1])
         self.ax_var.set_xlim(self.var_bins[0], self.var_bins[-1])
         self.note = plotting.takeaway(self.fig)
-        self.moving = (self.mu_hist, self.var_hist, self.note)
+        # what lies over the histograms is drawn again over them, in the same order
+        self.moving = (self.mu_hist, self.var_hist, *truths, *keys, self.note)
 
     def estimates(self, m):
         """mu and sigma^2 of each of the N_BATCHES mini-batches of size m. -> two (N_BATCHES,)"""

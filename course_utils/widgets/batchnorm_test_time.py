@@ -62,7 +62,7 @@ class RunningEstimates(App):
             ax.set_yticks([0, truth, 2 * truth])
             plotting.label(ax, f"Running {what}", "mini-batches seen", f"estimate of {what}")
         (self.lines["corrected"],) = self.ax_mu.plot([], [], color=colors["other"], lw=1, ls="--")
-        plotting.key(
+        keys = plotting.key(
             self.ax_mu,
             [
                 ("batch estimates", colors["muted"]),
@@ -74,6 +74,16 @@ class RunningEstimates(App):
             y=0.36,
         )
         self.note = plotting.takeaway(self.fig)
+        # in the order a full draw draws them; the axis lines and the keys do not move, but
+        # they are drawn over the curves, which cross them
+        self.moving = (
+            self.lines["mu"],
+            self.lines["corrected"],
+            self.lines["sigma^2"],
+            *(ax.spines[side] for ax in (self.ax_mu, self.ax_var) for side in ("left", "bottom")),
+            *keys,
+            self.note,
+        )
 
     def running(self, momentum):
         """Running mu and sigma^2 after each mini-batch, from 0 and 1. -> two (N_STEPS,)"""
@@ -194,6 +204,21 @@ class OneExample(App):
         )
         plotting.label(ax, "Class probabilities", "class (digit)", "probability")
         self.note = plotting.takeaway(self.fig)
+        # in the order a full draw draws them; the image fills its axes, whose axis lines do
+        # not move but are drawn over it
+        self.moving = (
+            self.image,
+            self.ax_image.spines["left"],
+            self.ax_image.spines["bottom"],
+            self.ax_image.title,
+            *self.running_bars,
+            *self.batch_bars,
+            self.label_mark,
+            self.running_key,
+            self.batch_key,
+            self.label_key,
+            self.note,
+        )
 
     def batch_of(self, i, m):
         """The test examples in the batch of m that holds example i. -> range"""
@@ -205,7 +230,8 @@ class OneExample(App):
         label = int(self.data.y_test[i])
         running, batch = self.running[:, i], self.batch[m][:, i]
         self.image.set_data(self.images[i])
-        self.ax_image.set_title(f"Test example {i}: a {label}")
+        # the text only: set_title also resets the title's transform (a full draw)
+        self.ax_image.title.set_text(f"Test example {i}: a {label}")
         for bar, p in zip(self.running_bars, running, strict=True):
             bar.set_height(p)
         for bar, p in zip(self.batch_bars, batch, strict=True):

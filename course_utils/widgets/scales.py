@@ -31,6 +31,13 @@ MAX_SAMPLES = 2000
 MAX_DECADES = 6
 
 
+def _fit_height(ax, count, margin=1.15):
+    """y from 0 to margin x the tallest bar, in steps of 2x: the axes rarely change."""
+    top = margin * 2 ** np.ceil(np.log2(max(count, 1)))
+    if ax.get_ylim() != (0, top):
+        ax.set_ylim(0, top)
+
+
 def _decade_label(symbol, k):
     """The decade [10**k, 10**(k+1)] of alpha, or of 1 - beta, named by where it starts."""
     if symbol == "alpha":
@@ -88,6 +95,16 @@ class ScaleExplorer(App):
         plotting.key(self.ax_decades, [("- - equal share per decade", plotting.COLORS["good"])])
         plotting.label(self.ax_decades, "Share of samples per decade", "decade", "share of samples")
         self.note = plotting.takeaway(self.fig)
+        self._layout = None  # (symbol, k_low, k_high) the axes were last set up for
+        # the spines lie over the bars' edges: drawn again over them, as a full draw does
+        self.moving = (
+            self.hist,
+            *self.ax_linear.spines.values(),
+            *self.bars,
+            self.fair,
+            *self.ax_decades.spines.values(),
+            self.note,
+        )
 
     def _on_quantity(self, change):
         """Give scale and range the new quantity's choices, without updating in between.
@@ -125,6 +142,22 @@ class ScaleExplorer(App):
         """The first n samples on the chosen scale. -> (n,)"""
         return self.scale().from_unit(self.u[: self.controls["n"].value])
 
+    def _set_up_axes(self, scale, symbol, decades):
+        """The x limits, ticks and labels of both axes, for a range and its decades."""
+        self.ax_linear.set_xlim(scale.low, scale.high)
+        ends = [scale.low, scale.high]  # the range is what matters: label its two ends
+        self.ax_linear.set_xticks(ends, [np.format_float_positional(v, trim="-") for v in ends])
+        self.ax_linear.set_xlabel(symbol)
+        self.ax_decades.set_xlim(-0.6, len(decades) - 0.4)
+        self.ax_decades.set_xticks(
+            np.arange(len(decades)), [_decade_label(symbol, k) for k in decades]
+        )
+        self.ax_decades.set_xlabel(
+            "decade of alpha, by its lower end"
+            if symbol == "alpha"
+            else "decade of 1 - beta, by its lowest beta"
+        )
+
     def update(self):
         q = QUANTITIES[self.controls["quantity"].value]
         symbol = q["symbol"]
@@ -138,11 +171,7 @@ class ScaleExplorer(App):
         x = self.samples()
         counts, edges = np.histogram(x, bins=30, range=(scale.low, scale.high))
         self.hist.set_data(values=counts, edges=edges)
-        self.ax_linear.set_xlim(scale.low, scale.high)
-        ends = [scale.low, scale.high]  # the range is what matters: label its two ends
-        self.ax_linear.set_xticks(ends, [np.format_float_positional(v, trim="-") for v in ends])
-        self.ax_linear.set_ylim(0, max(counts.max(), 1) * 1.15)
-        self.ax_linear.set_xlabel(symbol)
+        _fit_height(self.ax_linear, counts.max())
 
         k_low, k_high = self.controls["exponents"].value
         # bars left to right as the value grows: decades of alpha up, decades of 1 - beta down
@@ -155,16 +184,11 @@ class ScaleExplorer(App):
         for i, bar in enumerate(self.bars):
             bar.set_visible(i < len(decades))
             bar.set_height(shares[i] if i < len(decades) else 0)
-        self.ax_decades.set_xlim(-0.6, len(decades) - 0.4)
-        self.ax_decades.set_xticks(
-            np.arange(len(decades)), [_decade_label(symbol, k) for k in decades]
-        )
-        self.ax_decades.set_xlabel(
-            "decade of alpha, by its lower end"
-            if symbol == "alpha"
-            else "decade of 1 - beta, by its lowest beta"
-        )
         self.fair.set_ydata([1 / len(decades)] * 2)
+        # limits, ticks and labels follow the range only: set again (a full draw) when it changes
+        if self._layout != (symbol, k_low, k_high):
+            self._layout = (symbol, k_low, k_high)
+            self._set_up_axes(scale, symbol, decades)
 
         # the widest decade, where linear sampling crowds: alpha's highest, 1 - beta's largest
         crowded = shares[-1] if symbol == "alpha" else shares[0]
@@ -240,9 +264,10 @@ class BetaMemory(App):
         # fixed ticks, plain numbers: "10^3" would be mathtext, several times slower to draw
         ax.set_xticks([1, 10, 100, 1e3, 1e4, 1e5], ["1", "10", "100", "1000", "1e4", "1e5"])
         ax.set_yticks([0, 0.5, 1])
-        _, self.nudged_key = plotting.key(
+        share_keys = plotting.key(
             ax, [("beta", colors["main"]), (f"beta + {NUDGE}", colors["other"])]
         )
+        self.nudged_key = share_keys[1]
         plotting.label(
             ax,
             "How far back the average looks",
@@ -267,7 +292,7 @@ class BetaMemory(App):
         ax.set_ylim(-0.5, 2.7)
         ax.set_xticks([0, 1000, 2000, 3000])
         ax.set_yticks([0, 1, 2])
-        _, _, self.avg_nudged_key = plotting.key(
+        signal_keys = plotting.key(
             ax,
             [
                 ("noisy signal (95% band)", colors["muted"]),
@@ -275,8 +300,23 @@ class BetaMemory(App):
                 (f"its average, beta + {NUDGE}", colors["other"]),
             ],
         )
+        self.avg_nudged_key = signal_keys[2]
         plotting.label(ax, "A noisy signal and its average", "step t", "value")
         self.note = plotting.takeaway(self.fig)
+        # the curves, then what a full draw puts over them (spines, keys), in the same order
+        self.moving = (
+            self.share_line,
+            self.share_nudged,
+            self.memory_mark,
+            self.memory_nudged,
+            *self.ax_share.spines.values(),
+            *share_keys,
+            self.avg_line,
+            self.avg_nudged,
+            *self.ax_signal.spines.values(),
+            *signal_keys,
+            self.note,
+        )
 
     def average(self, momentum):
         """v_t = momentum v_(t-1) + (1 - momentum) signal_t. -> (SIGNAL_STEPS,)

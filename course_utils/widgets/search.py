@@ -89,7 +89,7 @@ class GridVsRandom(App):
                 linewidth=0,
                 zorder=0,
             )
-            ax.plot(*self.optimum, "+", color="white", ms=12, mew=2, zorder=2)
+            (optimum,) = ax.plot(*self.optimum, "+", color="white", ms=12, mew=2, zorder=2)
             (rug,) = ax.plot([], [], "|", color="black", ms=9, mew=1.2, zorder=2)
             (trials,) = ax.plot(
                 [], [], "o", ms=5, mfc="white", mec="black", mew=0.8, ls="none", zorder=3
@@ -105,6 +105,7 @@ class GridVsRandom(App):
             self.panels[kind] = {
                 "ax": ax,
                 "image": image,
+                "optimum": optimum,
                 "rug": rug,
                 "trials": trials,
                 "best": best,
@@ -120,6 +121,17 @@ class GridVsRandom(App):
             color="#444c56",
         )
         self.note = plotting.takeaway(self.fig)
+        # in the order a full draw draws them; the optimum does not move, but it lies on the
+        # heat map, which does: drawn again over it
+        self.moving = (
+            *(
+                panel[name]
+                for panel in self.panels.values()
+                for name in ("image", "optimum", "rug", "trials", "best")
+            ),
+            *(panel["ax"].title for panel in self.panels.values()),
+            self.note,
+        )
 
     def trials(self, kind):
         """The trials of one strategy, as unit values. -> (n, 2): columns x1, x2."""
@@ -149,7 +161,8 @@ class GridVsRandom(App):
             panel["best"].set_data([x[best, 0]], [x[best, 1]])
             found[kind] = (distinct.size, scores[best])
             name = "Grid" if kind == "grid" else "Random"
-            panel["ax"].set_title(
+            # the text only: set_title also resets the title's transform (a full draw)
+            panel["ax"].title.set_text(
                 f"{name}: {distinct.size} values of x1, best f = {scores[best]:.2f}"
             )
         (k_grid, f_grid), (k_random, f_random) = found["grid"], found["random"]
@@ -375,7 +388,8 @@ class CoarseToFine(App):
         contours = ax.contour(
             ua, um, truth, levels=[0.3, 0.5, 0.7, 0.9], colors=colors["muted"], linewidths=0.7
         )
-        ax.clabel(contours, fmt=lambda v: f"{v:.0%}", fontsize=7, inline_spacing=2)
+        # the labels under the trials and the boxes, which are drawn over them on each move
+        ax.clabel(contours, fmt=lambda v: f"{v:.0%}", fontsize=7, inline_spacing=2, zorder=1.5)
         ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="black", lw=0.8))
         self.points, self.boxes = [], []
         for color, marker in ROUND_STYLE:
@@ -402,13 +416,13 @@ class CoarseToFine(App):
         )
 
         ax = self.ax_trials
+        top = float(truth.max())
+        ax.axhline(top, color=colors["accent"], ls=":", lw=1)  # under the trials
         self.trial_points = []
         for color, marker in ROUND_STYLE:
             (points,) = ax.plot([], [], marker, color=color, ms=4, ls="none")
             self.trial_points.append(points)
         (self.best_line,) = ax.plot([], [], color="black", lw=1.5, drawstyle="steps-post")
-        top = float(truth.max())
-        ax.axhline(top, color=colors["accent"], ls=":", lw=1)
         ax.set_ylim(0, 1)
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1], ["0%", "25%", "50%", "75%", "100%"])
         plotting.key(
@@ -429,6 +443,19 @@ class CoarseToFine(App):
             ax, "Every trial, and the best so far", "trial number", "validation accuracy"
         )
         self.note = plotting.takeaway(self.fig)
+        # in the order a full draw draws them (by zorder: boxes, trials, the best trial); the
+        # axis line on the left does not move, but it is drawn over the first trials
+        self.moving = (
+            *self.boxes,
+            self.next_box,
+            *self.points,
+            self.best_mark,
+            *self.trial_points,
+            self.best_line,
+            self.ax_trials.spines["left"],
+            self.ax_map.title,
+            self.note,
+        )
 
     def update(self):
         shown = self.controls["round"].value
@@ -456,11 +483,16 @@ class CoarseToFine(App):
         steps = np.arange(accuracy.size + 1) + 0.5
         running = np.maximum.accumulate(accuracy)
         self.best_line.set_data(steps, np.append(running, running[-1]))
-        self.ax_trials.set_xlim(0, ROUNDS * n + 1)
-        self.ax_trials.set_xticks(np.arange(ROUNDS + 1) * n)
+        # the trials axis changes with the trials per round only: then it needs a full draw
+        if self.ax_trials.get_xlim() != (0, ROUNDS * n + 1):
+            self.ax_trials.set_xlim(0, ROUNDS * n + 1)
+        ticks = np.arange(ROUNDS + 1) * n
+        if not np.array_equal(self.ax_trials.get_xticks(), ticks):
+            self.ax_trials.set_xticks(ticks)
         alpha = np.concatenate([h["alpha"] for h in history[:shown]])[best]
         momentum = np.concatenate([h["momentum"] for h in history[:shown]])[best]
-        self.ax_map.set_title(f"Round {shown} of {ROUNDS}: best so far {accuracy[best]:.1%}")
+        # the text only: set_title also resets the title's transform (a full draw)
+        self.ax_map.title.set_text(f"Round {shown} of {ROUNDS}: best so far {accuracy[best]:.1%}")
         self.note.set_text(self._takeaway(history, shown, accuracy[best], alpha, momentum))
 
     def _takeaway(self, history, shown, best, alpha, momentum):

@@ -40,7 +40,10 @@ def _grid(X, n=100, pad=0.4):
 
 
 def _regions(ax, X, y, n_classes, extent):
-    """The class regions (an image, updated with set_data) under the points of each class."""
+    """The class regions (an image, updated with set_data) under the points of each class.
+
+    -> (image, points): the points are drawn over the image.
+    """
     image = ax.imshow(
         np.zeros((2, 2)),
         cmap=_region_cmap(n_classes),
@@ -53,10 +56,10 @@ def _regions(ax, X, y, n_classes, extent):
         zorder=0,
     )
     colors = np.array([to_rgb(c) for c in CLASS_COLORS])[y]
-    ax.scatter(X[0], X[1], c=colors, s=9, lw=0, zorder=2)
+    points = ax.scatter(X[0], X[1], c=colors, s=9, lw=0, zorder=2)
     ax.set_xlim(extent[:2])
     ax.set_ylim(extent[2:])
-    return image
+    return image, points
 
 
 # ---------------------------------------------------------------- 1. softmax vs hardmax
@@ -98,7 +101,7 @@ class SoftmaxBars(App):
         k = np.arange(len(DEFAULT_Z))
         names = [f"class {i + 1}" for i in k]
         self.z_bars = self.ax_z.bar(k, np.zeros(k.size), width=0.6, color=colors["muted"])
-        self.ax_z.axhline(0, color="black", lw=0.8)
+        self.zero = self.ax_z.axhline(0, color="black", lw=0.8)
         self.ax_z.set_ylim(-5.5, 5.5)
         self.ax_z.set_yticks([-5, -2.5, 0, 2.5, 5])
         plotting.label(self.ax_z, "Logits z (the sliders)", "class", "z")
@@ -120,6 +123,17 @@ class SoftmaxBars(App):
             ax.set_xticks(k, names)
             ax.set_xlim(-0.6, k.size - 0.4)
         self.note = plotting.takeaway(self.fig)
+        # the bars, then what a full draw puts over them (the zero line, the spines), in order
+        self.moving = (
+            *self.z_bars,
+            self.zero,
+            *self.soft_bars,
+            *self.hard_bars,
+            *self.ax_p.spines.values(),
+            *self.shares,
+            self.key_soft,
+            self.note,
+        )
 
     def z(self):
         """The logits on the sliders. -> (4, 1), one example as a column."""
@@ -221,7 +235,7 @@ class SoftmaxRegressionLive(App):
         self.fig, (self.ax_map, self.ax_cost) = plotting.figure(
             1, 2, gridspec_kw={"width_ratios": [1, 1.3]}
         )
-        self.image = _regions(self.ax_map, self.X, self.y, self.n_classes, self.extent)
+        self.image, points = _regions(self.ax_map, self.X, self.y, self.n_classes, self.extent)
         self.wrong = self.ax_map.scatter(
             [], [], s=40, facecolors="none", edgecolors="black", lw=0.8, zorder=3
         )
@@ -234,6 +248,18 @@ class SoftmaxRegressionLive(App):
         (self.cost_key,) = plotting.key(self.ax_cost, [("", colors["other"])], x=0.35)
         plotting.label(self.ax_cost, "Cost J while training", "epochs", "cross-entropy J")
         self.note = plotting.takeaway(self.fig)
+        # what changes, and what a full draw puts over it (the points, the spines), in order
+        self.moving = (
+            self.image,
+            points,
+            *self.ax_map.spines.values(),
+            self.wrong,
+            self.cost_line,
+            self.marker,
+            *self.ax_cost.spines.values(),
+            self.cost_key,
+            self.note,
+        )
 
     def model(self, alpha, epochs):
         """(W: (n_classes, 2), b: (n_classes, 1)) after `epochs` steps at `alpha`."""
@@ -325,21 +351,27 @@ class DeepVsLinear(App):
             1, 3, gridspec_kw={"width_ratios": [1, 1, 1.1]}
         )
         self.images = {}
+        on_maps = []  # the class regions and what a full draw puts over them, in order
         sizes = "-".join(str(n) for n in self.network.sizes)
         for name, ax, title in (
             ("linear", self.ax_linear, "Softmax regression"),
             ("deep", self.ax_deep, f"Deep network {sizes}"),
         ):
-            self.images[name] = _regions(ax, self.X, self.y, self.n_classes, self.extent)
+            self.images[name], points = _regions(ax, self.X, self.y, self.n_classes, self.extent)
+            on_maps += [self.images[name], points, *ax.spines.values()]
             ax.set_xticks([-1, 0, 1])
             ax.set_yticks([-1, 0, 1])
             plotting.label(ax, title, "x1", "x2")
         stops = np.arange(len(EPOCH_STOPS))
-        self.markers = {}
-        for name, color in (("linear", colors["muted"]), ("deep", colors["main"])):
+        curve_colors = {"linear": colors["muted"], "deep": colors["main"]}
+        for name, color in curve_colors.items():
             self.ax_acc.plot(stops, self.accuracies[name], "-", color=color)
-            (self.markers[name],) = self.ax_acc.plot([], [], "o", color=color)
         self.ax_acc.axhline(1 / self.n_classes, color=colors["muted"], ls=":", lw=1)
+        # the markers last, over every line: then they can be drawn alone (see self.moving)
+        self.markers = {
+            name: self.ax_acc.plot([], [], "o", color=color)[0]
+            for name, color in curve_colors.items()
+        }
         self.ax_acc.set_xticks(stops, [str(e) for e in EPOCH_STOPS])
         self.ax_acc.set_ylim(0, 1.05)
         self.ax_acc.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
@@ -355,6 +387,7 @@ class DeepVsLinear(App):
         )
         plotting.label(self.ax_acc, "Training accuracy", "epochs", "accuracy")
         self.note = plotting.takeaway(self.fig)
+        self.moving = (*on_maps, *self.markers.values(), self.note)
 
     def update(self):
         i = EPOCH_STOPS.index(self.controls["epochs"].value)

@@ -268,14 +268,14 @@ class Panda(App):
         self.ax_alpha.set_yticks(
             [1e-4, 1e-3, 1e-2, 1e-1, 1.0], ["0.0001", "0.001", "0.01", "0.1", "1"]
         )
-        plotting.key(
+        loss_keys = plotting.key(
             self.ax_loss,
             [("training", colors["main"]), ("validation", colors["other"])],
             x=0.05,
             y=0.21,
         )
         (self.undone_key,) = plotting.key(self.ax_loss, [("", colors["muted"])], x=0.5, y=0.12)
-        self.next_key, _ = plotting.key(
+        self.next_key, changed_key = plotting.key(
             self.ax_alpha,
             [
                 ("o  alpha of the next epoch", colors["accent"]),
@@ -286,6 +286,26 @@ class Panda(App):
         plotting.label(self.ax_loss, "Loss while you babysit", "epoch", "cross-entropy (log)")
         plotting.label(self.ax_alpha, "Your learning rate", "epoch", "alpha (log)")
         self.note = plotting.takeaway(self.fig)
+        # in the order a full draw draws them; the keys and the axis line do not move, but
+        # the curves, the dotted lines and the next epoch's marker cross them
+        lines = self.lines
+        self.moving = (
+            lines["undone_train_loss"],
+            lines["train_loss"],
+            lines["undone_val_loss"],
+            lines["val_loss"],
+            self.changes["loss"],
+            self.changes["alpha"],
+            lines["undone_alpha"],
+            lines["alpha"],
+            self.next_marker,
+            self.ax_alpha.spines["left"],
+            *loss_keys,
+            self.undone_key,
+            self.next_key,
+            changed_key,
+            self.note,
+        )
 
     def update(self):
         alpha = self.controls["alpha"].value
@@ -446,6 +466,17 @@ class Caviar(App):
             self.ax_alpha, "Each model at the epoch chosen", "alpha (log)", "validation accuracy"
         )
         self.note = plotting.takeaway(self.fig)
+        # what the epoch slider moves, in the order a full draw draws them; the grey curves
+        # change only with training and the models slider (then a full draw)
+        self.moving = (
+            self.best_line,
+            self.best_marker,
+            self.epoch_line,
+            self.points,
+            self.best_point,
+            self.curves_key,
+            self.note,
+        )
 
     def best(self, epoch=None, models=None):
         """The index of the best of the first ``models`` models by validation after ``epoch``."""
@@ -474,7 +505,9 @@ class Caviar(App):
         epochs = np.arange(1, trained + 1)
         val = np.array([h.val_accuracy for h in self.histories], dtype=float)
         for k, line in enumerate(self.lines):
-            line.set_data(epochs, val[k])
+            # new data only after an epoch of training: the epoch slider leaves them alone
+            if not np.array_equal(line.get_ydata(), val[k], equal_nan=True):
+                line.set_data(epochs, val[k])
         best = self.best(epoch, n_models)
         self.best_line.set_data(epochs, val[best])
         self.best_marker.set_data([epoch], [val[best, epoch - 1]])

@@ -98,7 +98,7 @@ def _canvas_pixels(notebook, figure_id):
 
     url = notebook.js(
         "(id) => __course.figureCanvas("
-        "document.querySelector(`[data-course-figure=\"${id}\"]`)).toDataURL()",
+        'document.querySelector(`[data-course-figure="${id}"]`)).toDataURL()',
         figure_id,
     )
     png = base64.b64decode(url.split(",", 1)[1])
