@@ -21,7 +21,16 @@ from matplotlib.transforms import offset_copy
 
 from .live import FULL_FRAME_ALPHA
 
-__all__ = ["COLORS", "figure", "label", "key", "takeaway", "show", "figure_problems"]
+__all__ = [
+    "COLORS",
+    "figure",
+    "label",
+    "key",
+    "fit_height",
+    "takeaway",
+    "show",
+    "figure_problems",
+]
 
 #: One colour per role, used the same way in every notebook.
 COLORS = {
@@ -210,6 +219,17 @@ def key(ax, entries, *, x=0.03, y=0.95):
             )
         )
     return texts
+
+
+def fit_height(ax, count, margin=1.15):
+    """y from 0 to margin x the tallest bar's count, in steps of 2x, set only when it changes.
+
+    A limit that followed every bar would change on every move of a slider, and each change
+    needs a full draw; in steps, a live app mostly redraws only what moves.
+    """
+    top = margin * 2 ** np.ceil(np.log2(max(count, 1)))
+    if ax.get_ylim() != (0, top):
+        ax.set_ylim(0, top)
 
 
 def takeaway(fig, text=""):

@@ -63,12 +63,6 @@ class GammaBeta(App):
         self.note = plotting.takeaway(self.fig)
         self.moving = (self.out_hist, self.out_mean, self.out_key, self.note)
 
-    def _fit_height(self, count):
-        """y from 0 to 1.4 x the tallest bar, in steps of 2x: the axes rarely change."""
-        top = 1.4 * 2 ** np.ceil(np.log2(max(count, 1)))
-        if self.ax_out.get_ylim() != (0, top):
-            self.ax_out.set_ylim(0, top)
-
     def gamma_beta(self):
         """The gamma and beta in use: the sliders', or those that undo the normalisation."""
         if self.controls["undo"].value:
@@ -82,7 +76,7 @@ class GammaBeta(App):
         Z_tilde, _ = batchnorm.forward(self.Z, np.full((1, 1), gamma), np.full((1, 1), beta), EPS)
         counts = np.histogram(Z_tilde, BINS)[0]
         self.out_hist.set_data(values=counts)
-        self._fit_height(counts.max())
+        plotting.fit_height(self.ax_out, counts.max(), margin=1.4)
         self.out_mean.set_xdata([beta, beta])
         self.out_key.set_text(f"mean = {Z_tilde.mean():.2f}, std = {Z_tilde.std():.2f}")
         if self.controls["undo"].value:

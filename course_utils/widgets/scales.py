@@ -31,13 +31,6 @@ MAX_SAMPLES = 2000
 MAX_DECADES = 6
 
 
-def _fit_height(ax, count, margin=1.15):
-    """y from 0 to margin x the tallest bar, in steps of 2x: the axes rarely change."""
-    top = margin * 2 ** np.ceil(np.log2(max(count, 1)))
-    if ax.get_ylim() != (0, top):
-        ax.set_ylim(0, top)
-
-
 def _decade_label(symbol, k):
     """The decade [10**k, 10**(k+1)] of alpha, or of 1 - beta, named by where it starts."""
     if symbol == "alpha":
@@ -171,7 +164,7 @@ class ScaleExplorer(App):
         x = self.samples()
         counts, edges = np.histogram(x, bins=30, range=(scale.low, scale.high))
         self.hist.set_data(values=counts, edges=edges)
-        _fit_height(self.ax_linear, counts.max())
+        plotting.fit_height(self.ax_linear, counts.max())
 
         k_low, k_high = self.controls["exponents"].value
         # bars left to right as the value grows: decades of alpha up, decades of 1 - beta down
