@@ -39,13 +39,18 @@ from tests.browser import lab  # noqa: E402
 
 BUDGET_P95_MS = {"quiet": 60, "one busy core": 100, "both cores busy": 100}
 BUDGET_RELEASE_MS = 150
+ARTIFACTS = lab.ROOT / "test-artifacts" / "bench-load"  # screenshots of runs that went wrong
 DRAG_SECONDS = 2.0
 DRAG_STEPS = 100
 
 
 def problems_of(notebook, found):
-    """Blank figures and errors of a notebook that has run: -> (blank, [error texts])."""
-    blank = sum(figure["colours"] <= 1 for figure in found["figures"])
+    """Blank figures and errors of a notebook that has run: -> ([blank figures], [errors])."""
+    blank = [
+        f"cell {f['cell']}: figure {f['id']} blank ({f['width']}x{f['height']} canvas)"
+        for f in found["figures"]
+        if f["colours"] <= 1
+    ]
     errors = [
         f"cell {o['cell']}: {o['text'][:120]}" for o in notebook.js("() => __course.errorOutputs()")
     ]
@@ -108,9 +113,13 @@ def run_notebook(browser, server, rel_path, moves, timings, drags):
             for app in notebook.tag(controls=".noUi-handle")["apps"]:
                 drags[_app_label(rel_path, app)].append(drag(notebook, app))
         blank_after, errors_after = problems_of(notebook, notebook.tag())
-        return max(blank, blank_after), sorted(set(errors) | set(errors_after))
+        blank = sorted(set(blank) | {f"{b} (still after the moves)" for b in blank_after})
+        if blank or errors:  # a picture of what went wrong, for a person to look at
+            name = f"{lab.artifact_name(rel_path)}-{time.strftime('%H%M%S')}.png"
+            notebook.screenshot(ARTIFACTS / name)
+        return blank, sorted(set(errors) | set(errors_after))
     except AssertionError as error:  # the notebook did not open or run: an error of its own
-        return 0, [f"stopped: {str(error)[:200]}"]
+        return [], [f"stopped: {str(error)[:200]}"]
     finally:
         notebook.close()
         server.shutdown_sessions(rel_path)
@@ -141,7 +150,7 @@ def main(argv=None):
             for load in loads:
                 timings[load], drags[load] = defaultdict(list), defaultdict(list)
                 runs = blank = 0
-                errors = []
+                errors, seen = [], []  # seen: the blank figures and the errors, named
                 started = time.monotonic()
                 with lab.busy_cores(lab.LOADS[load]):
                     for run in range(args.runs):
@@ -150,9 +159,10 @@ def main(argv=None):
                                 browser, server, rel_path, args.moves, timings[load], drags[load]
                             )
                             runs += 1
-                            blank += b
-                            errors += [f"run {run + 1} {rel_path}: {text}" for text in e]
-                counts[load] = (runs, blank, errors, time.monotonic() - started)
+                            blank += len(b)
+                            seen += [f"run {run + 1} {rel_path}: {text}" for text in b + e]
+                            errors += e
+                counts[load] = (runs, blank, errors, time.monotonic() - started, seen)
                 print(f"{load}: {runs} notebook runs, {blank} blank figures, {len(errors)} errors")
         finally:
             browser.close()
@@ -167,13 +177,13 @@ def report(loads, counts, timings, drags):
     for i, what in enumerate(["notebook runs", "blank figures", "errors", "minutes"]):
         cells = []
         for load in loads:
-            runs, blank, errors, seconds = counts[load]
+            runs, blank, errors, seconds, _ = counts[load]
             cells.append([runs, blank, len(errors), f"{seconds / 60:.1f}"][i])
         print(f"{what:44}" + "".join(f"{c!s:>26}" for c in cells))
     for load in loads:
-        if load != "quiet" and (counts[load][1] or counts[load][2]):
+        if counts[load][1] or counts[load][2]:
             failed = True
-        for text in counts[load][2][:20]:
+        for text in counts[load][4][:20]:
             print(f"  [{load}] {text}")
 
     print(
