@@ -164,6 +164,8 @@ def main(argv=None):
                             errors += e
                 counts[load] = (runs, blank, errors, time.monotonic() - started, seen)
                 print(f"{load}: {runs} notebook runs, {blank} blank figures, {len(errors)} errors")
+                if load != loads[-1]:  # the figures so far, in case a later load is cut short
+                    report(list(counts), counts, timings, drags)
         finally:
             browser.close()
             server.stop()
