@@ -104,13 +104,13 @@ def run_notebook(browser, server, rel_path, moves, timings, drags):
         blank, errors = problems_of(notebook, found)
         apps = notebook.tag(controls=".noUi-handle")["apps"]
         for app in apps:
-            label = _app_label(rel_path, app).replace("solutions/", "")
+            label = _app_label(rel_path, app)
             samples, timeouts = measure_app(notebook, app, moves, 1, 10)
             timings[label] += [s["latency"] for s in samples]
             if timeouts:
                 errors.append(f"{label}: {timeouts} key presses changed nothing")
         if rel_path.startswith("solutions/"):
-            for app in notebook.tag(controls=".noUi-handle")["apps"]:
+            for app in apps:
                 drags[_app_label(rel_path, app)].append(drag(notebook, app))
         blank_after, errors_after = problems_of(notebook, notebook.tag())
         blank = sorted(set(blank) | {f"{b} (still after the moves)" for b in blank_after})

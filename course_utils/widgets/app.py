@@ -14,7 +14,7 @@ image of the rest (blitting): the axes, ticks and labels are not drawn again.
 from __future__ import annotations
 
 import traceback
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 from IPython.display import display
@@ -25,14 +25,9 @@ from .. import live
 __all__ = ["App"]
 
 
-def _text_cache(fig, renderer):
-    """The course figure's cache of drawn text (plotting.CourseFigure), else nothing."""
-    cached = getattr(fig, "cached_text", None)
-    return cached(renderer) if cached else nullcontext()
-
-
 class App:
-    """Base class: subclasses set self.controls and self.fig, then call self._connect()."""
+    """Base class: subclasses set self.controls and self.fig (from plotting.figure), then call
+    self._connect()."""
 
     controls: dict
     fig: object
@@ -116,7 +111,7 @@ class App:
         else:
             canvas.restore_region(self._background[0])
         renderer = canvas.get_renderer()
-        with _text_cache(fig, renderer):
+        with fig.cached_text(renderer):  # a plotting.CourseFigure, as fig.draws above
             for artist in self.moving:
                 artist.draw(renderer)
 
