@@ -155,3 +155,10 @@ def test_a_figure_drawn_early_or_under_a_slow_kernel_shows_the_last_frame(
         notebook.screenshot(lab.ARTIFACTS / f"live-probe-{load.replace(' ', '-')}.png")
         notebook.close()
         lab_server.shutdown_sessions(PROBE)
+
+
+def test_the_server_sends_kernel_messages_without_delay(lab_server):
+    """The course's server extension (course_utils.server) is loaded by a JupyterLab started
+    as a learner's is: its kernel websockets run without Nagle's algorithm."""
+    log = lab_server.log_since(0)
+    assert "course_utils: kernel websockets send without delay" in log, log[-2000:]
