@@ -17,6 +17,14 @@ course figure come up blank or stale under load, and this module closes both:
   image for good. Apps draw nothing until then (``watch_ready``): the page asks for a whole
   image itself once it is ready.
 
+A third made a figure wrong at random: **two threads drawing one figure.** JupyterLab 4.6 sends
+widget messages to a kernel subshell, a thread of its own, while cells run on the main thread;
+and the first messages of a new widget may still reach the main thread. So the page's own
+"draw" request, a slider's frame and a cell that trains with a live figure (Caviar) can draw
+the same figure at once: each clears and paints the one canvas the other is encoding. Every
+draw of an app's figure, with the image made from it, holds the figure's lock
+(``one_at_a_time``).
+
 An app sends its frames itself (``send_frame``): whole, and faster to encode. Only public
 interfaces are used: the widget's message channel (``on_msg``, ``send``), the "initialized" and
 "binary" messages of ipympl's front end, and matplotlib's documented image modes. Proven with
@@ -32,7 +40,14 @@ import json
 import numpy as np
 from PIL import Image
 
-__all__ = ["FULL_FRAME_ALPHA", "is_live", "watch_ready", "frame_png", "send_frame"]
+__all__ = [
+    "FULL_FRAME_ALPHA",
+    "is_live",
+    "watch_ready",
+    "one_at_a_time",
+    "frame_png",
+    "send_frame",
+]
 
 #: ipympl's message for an image; the PNG travels as the message's one buffer.
 IMAGE_MESSAGE = {"data": json.dumps({"type": "binary"})}
@@ -58,6 +73,21 @@ def watch_ready(canvas, on_ready):
             on_ready()
 
     canvas.on_msg(on_message)
+
+
+def one_at_a_time(canvas, lock):
+    """Every ``canvas.draw()`` (ipympl's: draw, then encode and send the image) holds lock.
+
+    The page's "draw" requests call ``canvas.draw``; an app takes the same lock around its own
+    frames, so no thread paints the canvas while another encodes it.
+    """
+    draw = canvas.draw
+
+    def draw_holding_the_lock(*args, **kwargs):
+        with lock:
+            return draw(*args, **kwargs)
+
+    canvas.draw = draw_holding_the_lock
 
 
 def frame_png(canvas):

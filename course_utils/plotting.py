@@ -7,6 +7,7 @@ no footer, fixed size) because every pixel of it is re-encoded on each redraw.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from contextlib import contextmanager
 from functools import partial
@@ -74,20 +75,25 @@ class CourseFigure(Figure):
         super().__init__(*args, **kwargs)
         self._text_cache = OrderedDict()  # key of a drawn string -> its glyph images
         self.draws = 0  # full draws so far: an app's saved background is older than the last
+        # held by every draw: a kernel draws from more than one thread (see live.one_at_a_time)
+        self.lock = threading.RLock()
 
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_text_cache", None)  # not worth pickling: rebuilt by the next draw
+        state.pop("lock", None)  # a lock cannot be pickled
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         self._text_cache = OrderedDict()
+        self.lock = threading.RLock()
 
     def draw(self, renderer):
-        self.draws += 1
-        with self.cached_text(renderer):
-            return super().draw(renderer)
+        with self.lock:
+            self.draws += 1
+            with self.cached_text(renderer):
+                return super().draw(renderer)
 
     @contextmanager
     def cached_text(self, renderer):

@@ -2,6 +2,7 @@
 blitted frames that are the same pixels as drawing everything again."""
 
 import io
+import threading
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,6 +120,35 @@ def test_an_app_frame_travels_as_ipympls_own_images_and_shows_the_figure(ipympl_
     matplotlibs, mine = _images(canvas)
     assert np.abs(mine.astype(int) - matplotlibs.astype(int))[..., :3].max() <= 1
     assert mine[..., 3].min() == 255  # opaque: the page paints it whole
+
+
+def test_two_threads_drawing_one_app_figure_never_send_a_wrong_image(ipympl_canvas):
+    """JupyterLab 4.6 handles widget messages on a kernel subshell thread while cells run on
+    the main thread: the page's own draw requests and an app's frames can come at once."""
+    app = GammaBeta()
+    canvas = ipympl_canvas(app.fig)
+    app._connect()
+    _page_says(canvas, "initialized")
+    canvas.draw()
+    picture = _images(canvas)[-1][..., :3].astype(int)
+    stop = threading.Event()
+
+    def page_draws():
+        while not stop.is_set():
+            canvas.draw()
+
+    page = threading.Thread(target=page_draws)
+    page.start()
+    try:
+        for _ in range(20):
+            app._on_change(None)  # the same values: every image shows the same picture
+    finally:
+        stop.set()
+        page.join()
+    images = _images(canvas)
+    assert len(images) > 20
+    wrong = [int(np.any(np.abs(i[..., :3] - picture) > 1, axis=-1).sum()) for i in images]
+    assert max(wrong) <= MAX_ORDER_PIXELS, f"{sum(w > MAX_ORDER_PIXELS for w in wrong)} wrong"
 
 
 def test_live_knows_the_ipympl_canvas_from_agg(ipympl_canvas):

@@ -48,6 +48,7 @@ class App:
             artist.stale_callback = None
         if live.is_live(self.fig.canvas):
             live.watch_ready(self.fig.canvas, self._on_page_ready)
+            live.one_at_a_time(self.fig.canvas, self.fig.lock)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._guarded(self.update)
@@ -69,8 +70,9 @@ class App:
     def _on_change(self, change):
         if self._batching:
             return
-        self._guarded(self.update)
-        self.redraw()
+        with self.fig.lock:  # no other thread draws between the update and its frame
+            self._guarded(self.update)
+            self.redraw()
 
     def redraw(self):
         """Draw the figure once and send it to the page.
@@ -83,9 +85,11 @@ class App:
         canvas = self.fig.canvas
         if not live.is_live(canvas):
             canvas.draw_idle()
-        elif self._page_ready:
-            self._draw_frame()
-            live.send_frame(canvas)
+            return
+        with self.fig.lock:  # see live.one_at_a_time
+            if self._page_ready:
+                self._draw_frame()
+                live.send_frame(canvas)
 
     def _on_page_ready(self):
         self._page_ready = True
