@@ -91,7 +91,12 @@ class RunningEstimates(App):
         mus, variances = np.empty(N_STEPS), np.empty(N_STEPS)
         for i in range(N_STEPS):
             mu, var = batchnorm.update_running(
-                mu, var, self.batch_mu[i : i + 1, None], self.batch_var[i : i + 1, None], momentum
+                mu,
+                var,
+                self.batch_mu[i : i + 1, None],
+                self.batch_var[i : i + 1, None],
+                momentum,
+                check=False,  # known-good arrays: 300 steps per slider move
             )
             mus[i], variances[i] = mu[0, 0], var[0, 0]
         return mus, variances
