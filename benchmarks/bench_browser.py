@@ -58,7 +58,7 @@ LATENCY_JS = r"""
     lat.events = [];
   }, true);
 
-  // a message of Jupyter's websocket protocol (v1 binary framing, or legacy JSON) -> its kind
+  // a message of Jupyter's websocket protocol -> its kind
   function describe(header, parent, content, buffers) {
     let what = header.msg_type;
     if (what === 'status') what += ':' + content.execution_state;
@@ -80,20 +80,13 @@ LATENCY_JS = r"""
     };
   }
   function decode(data) {
+    if (!(typeof data === 'string' || data instanceof ArrayBuffer)) {
+      return {what: 'other', buffers: 0};
+    }
+    const msg = window.__course.decodeMessage(data);  // tests/browser/lab.py's HELPERS_JS
+    if (!msg) return {what: 'undecoded', buffers: 0};
     try {
-      if (typeof data === 'string') {
-        const msg = JSON.parse(data);
-        return describe(msg.header, msg.parent_header, msg.content, (msg.buffers || []).length);
-      }
-      if (!(data instanceof ArrayBuffer)) return {what: 'other', buffers: 0};
-      const view = new DataView(data);
-      const n = Number(view.getBigUint64(0, true));
-      const offsets = [];
-      for (let i = 0; i < n; i++) offsets.push(Number(view.getBigUint64(8 * (i + 1), true)));
-      const text = new TextDecoder();
-      const json = (i) => JSON.parse(
-        text.decode(new Uint8Array(data, offsets[i], offsets[i + 1] - offsets[i])));
-      return describe(json(1), json(2), json(4), n - 6);
+      return describe(msg.header, msg.parent, msg.content, msg.buffers);
     } catch (e) {
       return {what: 'undecoded', buffers: 0};
     }

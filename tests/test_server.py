@@ -3,6 +3,7 @@
 import asyncio
 import json
 import socket
+import threading
 from types import SimpleNamespace
 
 from jupyter_core.paths import jupyter_config_path
@@ -85,7 +86,13 @@ def _nodelay_of_a_websocket_opened_by(connect):
         finally:
             http.stop()
 
-    return asyncio.run(run())
+    # a thread of its own: an earlier test may have left an event loop running in this one
+    result = []
+    opener = threading.Thread(target=lambda: result.append(asyncio.run(run())))
+    opener.start()
+    opener.join(30)
+    assert result, "the websocket did not open within 30 s"
+    return result[0]
 
 
 def test_a_kernel_connection_turns_nagle_off_then_connects_as_jupyter_servers_own(monkeypatch):

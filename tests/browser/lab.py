@@ -450,8 +450,50 @@ HELPERS_JS = r"""
       (o) => !o.parentElement.closest('.jp-OutputArea-output'));
   }
 
+  // A message of Jupyter's websocket protocol (v1 binary framing, or legacy JSON) ->
+  // {header, parent, content, buffers}, or null.
+  function decodeMessage(data) {
+    try {
+      if (typeof data === 'string') {
+        const msg = JSON.parse(data);
+        return {header: msg.header, parent: msg.parent_header || {}, content: msg.content,
+                buffers: (msg.buffers || []).length};
+      }
+      if (!(data instanceof ArrayBuffer)) return null;
+      const view = new DataView(data);
+      const n = Number(view.getBigUint64(0, true));
+      const offsets = [];
+      for (let i = 0; i < n; i++) offsets.push(Number(view.getBigUint64(8 * (i + 1), true)));
+      const text = new TextDecoder();
+      const json = (i) => JSON.parse(
+        text.decode(new Uint8Array(data, offsets[i], offsets[i + 1] - offsets[i])));
+      return {header: json(1), parent: json(2), content: json(4), buffers: n - 6};
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // The comms the page opens to "jupyter.widget.control" (see controlComms below).
+  const controlComms = new Set();
+  const nativeSend = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    const msg = decodeMessage(data);
+    if (msg && msg.header.msg_type === 'comm_open'
+        && msg.content.target_name === 'jupyter.widget.control') {
+      controlComms.add(msg.content.comm_id);
+    }
+    return nativeSend.call(this, data);
+  };
+
   window.__course = {
-    panel, figureCanvas, pixels, figurePixels,
+    panel, figureCanvas, pixels, figurePixels, decodeMessage,
+
+    // The widget manager's control comms: JupyterLab 4.6 sends a new comm's first messages
+    // to the kernel's main shell and later ones to a subshell thread, so a follow-up message
+    // can reach the kernel before the comm_open queued behind running cells ("No such comm").
+    controlComms() {
+      return [...controlComms];
+    },
 
     state() {
       const p = panel();
