@@ -1,6 +1,7 @@
 """Key press to changed canvas pixels, for every app of the course, in JupyterLab in Chromium.
 
     python benchmarks/bench_browser.py [--moves 30] [--notebook solutions/02_sampling_scales.ipynb]
+                                       [--compare-nagle]
 
 Starts an isolated JupyterLab on a copy of the notebooks (as the browser tests do: see
 tests/browser/lab.py), runs each solution notebook, and for each app (controls plus an ipympl
@@ -9,6 +10,11 @@ times, after `--warmup` presses that are not counted. In the page, a keydown lis
 the key press and a hook on the 2-D context's drawImage stamps the first draw that changes the
 canvas' pixels; the time between them is one sample. Each move waits for the previous one to
 settle (kernel idle, no traffic for 100 ms).
+
+The first app measured is the floor: a probe app that moves one dot (no text, nothing else to
+draw), the time the way from a key to the pixels takes by itself. With --compare-nagle, every
+app is measured twice, side by side: with the course's Jupyter server extension
+(``course_utils.server``: kernel messages sent without Nagle's delay) and with it turned off.
 
 Prints p50 and p95 per app against the budget (p95 under 60 ms on a quiet machine, under 100 ms
 with a core kept busy), and where the time goes: the page also stamps the kernel messages of
@@ -231,36 +237,53 @@ def measure_app(notebook, app, moves, warmup, timeout):
     return samples, timeouts
 
 
-def _app_label(rel_path, app):
-    import re
+#: The floor: an app that moves one dot, written into the server's folder.
+FLOOR = "notebooks/_floor.ipynb"
+FLOOR_CELLS = [
+    "%matplotlib widget",
+    "import ipywidgets as widgets\n"
+    "from course_utils import plotting\n"
+    "from course_utils.widgets.app import App\n\n\n"
+    "class Floor(App):\n"
+    "    def __init__(self):\n"
+    "        self.controls = {'x': widgets.IntSlider(0, 0, 100, description='x')}\n"
+    "        self.fig, ax = plotting.figure()\n"
+    "        plotting.label(ax, 'One dot', 'x', 'y')\n"
+    "        ax.set_xlim(0, 100)\n"
+    "        (self.dot,) = ax.plot([0], [0.5], 'o')\n"
+    "        plotting.takeaway(self.fig, 'Only the dot moves.')\n"
+    "        self.moving = (self.dot,)\n"
+    "        self._connect()\n\n"
+    "    def update(self):\n"
+    "        self.dot.set_data([self.controls['x'].value], [0.5])\n\n\n"
+    "Floor()",
+]
+#: A server without the course's extension: kernel websockets keep Nagle's algorithm.
+WITHOUT_EXTENSION = {"ServerApp": {"jpserver_extensions": {"course_utils.server": False}}}
 
-    match = re.search(r"\b([A-Z]\w*)\(", app["source"])
-    name = match.group(1) if match else f"app {app['id']}"
-    return f"{Path(rel_path).stem} {name} [{app['control']['label']}]"
 
+def _write_floor(root_dir):
+    import nbformat
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--moves", type=int, default=30, help="key presses per app (30)")
-    parser.add_argument("--warmup", type=int, default=1, help="presses before measuring (1)")
-    parser.add_argument("--timeout", type=float, default=10, help="seconds per move (10)")
-    parser.add_argument(
-        "--notebook", action="append", help="notebook(s) to measure (default: solutions/NN_*)"
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(source) for source in FLOOR_CELLS]
     )
-    args = parser.parse_args(argv)
-    notebooks = args.notebook or [p for p in lab.notebook_paths() if p.startswith("solutions/")]
-    problem = lab.browser_problem()
-    if problem:
-        print(f"cannot run: {problem}; {lab.INSTALL_HINT}", file=sys.stderr)
-        return 2
-    from playwright.sync_api import sync_playwright
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, Path(root_dir) / FLOOR)
 
+
+def measure_all(browser, notebooks, args, server_config=None):
+    """[(label, samples, timeouts)] for the floor and every app's first slider."""
     rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-browser-") as workdir, sync_playwright() as pw:
-        server = lab.LabServer.start(workdir)
-        browser = lab.launch_chromium(pw)
+    with tempfile.TemporaryDirectory(prefix="bench-browser-") as workdir:
+        server = lab.LabServer.start(workdir, server_config=server_config)
+        _write_floor(server.root_dir)
         try:
-            for rel_path in notebooks:
+            for rel_path in [FLOOR, *notebooks]:
                 notebook = lab.NotebookPage(browser, server, rel_path, init_scripts=[LATENCY_JS])
                 try:
                     notebook.open()
@@ -276,15 +299,58 @@ def main(argv=None):
                     notebook.close()
                     server.shutdown_sessions(rel_path)
         finally:
-            browser.close()
             server.stop()
+    return rows
+
+
+def _app_label(rel_path, app):
+    import re
+
+    match = re.search(r"\b([A-Z]\w*)\(", app["source"])
+    name = match.group(1) if match else f"app {app['id']}"
+    return f"{Path(rel_path).stem} {name} [{app['control']['label']}]"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=30, help="key presses per app (30)")
+    parser.add_argument("--warmup", type=int, default=1, help="presses before measuring (1)")
+    parser.add_argument("--timeout", type=float, default=10, help="seconds per move (10)")
+    parser.add_argument(
+        "--compare-nagle",
+        action="store_true",
+        help="also measure with the course's server extension off, side by side",
+    )
+    parser.add_argument(
+        "--notebook", action="append", help="notebook(s) to measure (default: solutions/NN_*)"
+    )
+    args = parser.parse_args(argv)
+    notebooks = args.notebook or [p for p in lab.notebook_paths() if p.startswith("solutions/")]
+    problem = lab.browser_problem()
+    if problem:
+        print(f"cannot run: {problem}; {lab.INSTALL_HINT}", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = lab.launch_chromium(pw)
+        try:
+            rows = measure_all(browser, notebooks, args)
+            if args.compare_nagle:
+                without = measure_all(browser, notebooks, args, WITHOUT_EXTENSION)
+        finally:
+            browser.close()
 
     print(
         f"Key press to changed canvas pixels in JupyterLab (Chromium, headless), "
         f"{args.moves} moves per app; budget p95 < {BUDGET_P95_MS} ms\n"
     )
-    print(f"{'app [slider]':44} {'n':>3} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  budget")
+    header = f"{'app [slider]':44} {'n':>3} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  budget"
+    if args.compare_nagle:
+        header += "   with Nagle: p50, p95 ms (extension off)"
+    print(header)
     failed = False
+    others = {label: samples for label, samples, _ in without} if args.compare_nagle else {}
     for label, samples, timeouts in rows:
         latencies = np.array([s["latency"] for s in samples])
         if latencies.size == 0:
@@ -294,6 +360,9 @@ def main(argv=None):
         p50, p95 = np.percentile(latencies, [50, 95])
         verdict = "ok" if p95 < BUDGET_P95_MS and not timeouts else "OVER"
         extra = f" ({timeouts} moves changed nothing within {args.timeout:g} s)" if timeouts else ""
+        if others.get(label):
+            nagle = np.percentile([s["latency"] for s in others[label]], [50, 95])
+            extra += f"   {nagle[0]:7.1f} {nagle[1]:7.1f}"
         print(
             f"{label:44} {latencies.size:3} {p50:7.1f} {p95:7.1f} {latencies.max():7.1f}  "
             f"{verdict}{extra}"

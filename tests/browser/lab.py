@@ -182,8 +182,11 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     @classmethod
-    def start(cls, workdir, *, repo=ROOT, timeout=60, attempts=3):
-        """Copy the notebooks into workdir, start JupyterLab on them, wait until it answers."""
+    def start(cls, workdir, *, repo=ROOT, timeout=60, attempts=3, server_config=None):
+        """Copy the notebooks into workdir, start JupyterLab on them, wait until it answers.
+
+        server_config: extra Jupyter server configuration ({"ServerApp": {...}}), if any.
+        """
         workdir = Path(workdir)
         root_dir = workdir / "course"
         for folder in NOTEBOOK_FOLDERS:
@@ -196,6 +199,9 @@ class LabServer:
                 )
         root_dir.mkdir(parents=True, exist_ok=True)
         env = _isolated_env(workdir, repo)
+        if server_config:
+            config = Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json"
+            config.write_text(json.dumps(server_config))
         for attempt in range(attempts):
             server = cls._launch(workdir, root_dir, env, attempt)
             try:
