@@ -5,7 +5,7 @@ holds back every message written while the page has not yet acknowledged the one
 a page acknowledges late: Linux delays an ACK by up to 40 ms when it has nothing to send back.
 On a slider move the kernel sends "busy", then the app's new frame a few milliseconds later;
 the frame then often waited out that delay (key press to pixels of an app that moves one dot:
-p95 66 ms, 39 ms with the flag; ``benchmarks/bench_browser.py``).
+p95 64 ms, 42 ms with the flag; ``python benchmarks/bench_browser.py --compare-nagle``).
 
 The course's install enables this extension for every Jupyter server of its environment
 (JupyterLab and Notebook 7 alike) with ``etc/jupyter/jupyter_server_config.d/course_utils.json``
