@@ -13,9 +13,14 @@ course figure come up blank or stale under load, and this module closes both:
   (``FULL_FRAME_ALPHA``: the same white to the eye). Any image may then be dropped: the next
   one is complete.
 - **Drawing before the page is ready.** ipympl 0.10 (its issue #472) sends raw pixels in place
-  of the PNG for an image drawn before the page has said "initialized", which breaks the page's
-  image for good. Apps draw nothing until then (``watch_ready``): the page asks for a whole
-  image itself once it is ready.
+  of the PNG for an image drawn before the page has said "initialized", and keeps it as a data
+  URL without its "data:" prefix, which breaks the page's image for good. Apps draw nothing
+  until then (``watch_ready``): the page asks for a whole image itself once it is ready. But
+  the page's own "draw" request can still come first: JupyterLab 4.6 sends a new widget's first
+  messages ("initialized" among them) to the kernel's main shell, behind the cells still
+  running, and later ones (a "resize", then "draw") to a subshell thread that answers at once.
+  So no course canvas keeps its images as a data URL (``binary_images_only``): ipympl then
+  sends every image as a binary PNG, which the page shows whenever it arrives.
 
 A third made a figure wrong at random: **two threads drawing one figure.** JupyterLab 4.6 sends
 widget messages to a kernel subshell, a thread of its own, while cells run on the main thread;
@@ -44,6 +49,7 @@ __all__ = [
     "FULL_FRAME_ALPHA",
     "is_live",
     "watch_ready",
+    "binary_images_only",
     "one_at_a_time",
     "frame_png",
     "send_frame",
@@ -73,6 +79,15 @@ def watch_ready(canvas, on_ready):
             on_ready()
 
     canvas.on_msg(on_message)
+
+
+def binary_images_only(canvas):
+    """ipympl sends canvas' images as binary PNG messages only, never as a data URL.
+
+    The data URL (the widget's ``_data_url``) is for a page that opens the notebook later
+    without a kernel; before "initialized" ipympl 0.10 makes it broken (see above).
+    """
+    canvas.syncing_data_url = False
 
 
 def one_at_a_time(canvas, lock):

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.transforms import offset_copy
 
-from .live import FULL_FRAME_ALPHA
+from . import live
 
 __all__ = [
     "COLORS",
@@ -179,7 +179,7 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
             nrows, ncols, figsize=figsize, squeeze=False, FigureClass=CourseFigure, **subplot_kw
         )
         fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.25, wspace=0.28)
-    fig.patch.set_alpha(FULL_FRAME_ALPHA)  # every live image sent whole: see course_utils.live
+    fig.patch.set_alpha(live.FULL_FRAME_ALPHA)  # every live image sent whole: see course_utils.live
     canvas = fig.canvas
     for attribute, value in (
         ("header_visible", False),
@@ -189,6 +189,8 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
     ):
         if hasattr(canvas, attribute):  # the ipympl canvas; Agg has none of these
             setattr(canvas, attribute, value)
+    if live.is_live(canvas):
+        live.binary_images_only(canvas)
     axes = axes.ravel()
     for ax in axes:
         ax.minorticks_off()

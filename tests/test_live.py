@@ -106,6 +106,41 @@ def test_an_app_draws_nothing_before_the_page_is_ready_then_sends_pngs(ipympl_ca
     assert _images(canvas)[0][..., 3].min() > 0
 
 
+def test_a_draw_the_page_asks_for_before_it_says_initialized_sends_a_png(ipympl_canvas):
+    """JupyterLab 4.6 can deliver a page's "draw" before its "initialized" (main shell vs
+    subshell): ipympl 0.10 then sent raw pixels and kept a broken data URL (#472)."""
+    fig, ax = plotting.figure()
+    ax.plot([0, 1], [0, 1])
+    canvas = ipympl_canvas(fig)
+    live.binary_images_only(canvas)  # what plotting.figure does under %matplotlib widget
+    data_url = canvas._data_url
+    canvas.draw()  # the page's "draw" request, no "initialized" yet
+    (buffer,) = [bytes(b[0]) for _c, b in canvas.sent if b]
+    assert buffer.startswith(b"\x89PNG")
+    assert canvas._data_url == data_url  # no data URL kept for the widget's state
+
+
+def test_without_it_ipympl_sends_raw_pixels_before_initialized(ipympl_canvas):
+    """The other side of the test above: if a new ipympl fixes #472, this fails and
+    binary_images_only may go."""
+    fig, ax = plotting.figure()
+    canvas = ipympl_canvas(fig)
+    canvas.draw()
+    (buffer,) = [bytes(b[0]) for _c, b in canvas.sent if b]
+    assert not buffer.startswith(b"\x89PNG")
+
+
+def test_a_course_figure_under_ipympl_keeps_no_data_url():
+    backend = plt.get_backend()
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    try:
+        fig, _ = plotting.figure()
+        assert fig.canvas.syncing_data_url is False
+        plt.close(fig)
+    finally:
+        plt.switch_backend(backend)
+
+
 def test_an_app_frame_travels_as_ipympls_own_images_and_shows_the_figure(ipympl_canvas):
     """If a new ipympl sends its images otherwise, this fails: live.send_frame must follow."""
     fig, ax = plotting.figure()
