@@ -131,7 +131,8 @@ class _TimedOut(BaseException):
 
 def _run_with_timeout(fn, kwargs, seconds):
     """fn(**kwargs), interrupted after `seconds`; raises _TimedOut."""
-    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+    alarm = hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")  # not on Windows
+    if alarm and threading.current_thread() is threading.main_thread():
 
         def _alarm(signum, frame):
             raise _TimedOut

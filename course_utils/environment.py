@@ -3,24 +3,37 @@
 Learners who meet a bare "Error displaying widget" almost always run JupyterLab from one
 environment and the kernel from another, or lack the ipympl / ipywidgets front-end extension.
 ``check_environment()`` finds that before the first figure and says in one sentence what to do.
+
+It knows the front ends the course is tested in: JupyterLab and Jupyter Notebook 7 load the
+same prebuilt extensions (``share/jupyter/labextensions``); VS Code's Jupyter extension brings
+ipywidgets itself and loads ipympl's widget code from the kernel's environment
+(``share/jupyter/nbextensions/jupyter-matplotlib``), and needs no JupyterLab.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["EnvironmentReport", "check_environment", "MINIMUM_VERSIONS", "LAB_EXTENSIONS"]
+__all__ = [
+    "EnvironmentReport",
+    "check_environment",
+    "front_end",
+    "MINIMUM_VERSIONS",
+    "LAB_EXTENSIONS",
+    "VSCODE_WIDGET_CODE",
+]
 
 MINIMUM_PYTHON = (3, 11)
 #: The same lower bounds as requirements.txt.
 MINIMUM_VERSIONS = {
     "numpy": "1.26",
-    "scipy": "1.11",
+    "scipy": "1.11.1",
     "matplotlib": "3.8",
     "ipywidgets": "8.1",
     "ipympl": "0.9.4",
@@ -30,10 +43,29 @@ LAB_EXTENSIONS = {
     "ipympl": "jupyter-matplotlib",
     "ipywidgets": "@jupyter-widgets/jupyterlab-manager",
 }
+#: The widget code VS Code loads from the kernel's environment (it brings ipywidgets' own).
+VSCODE_WIDGET_CODE = {"ipympl": "jupyter-matplotlib"}
+#: Set in every process VS Code starts, its Jupyter kernels included.
+VSCODE_VARIABLES = ("VSCODE_PID", "VSCODE_CWD", "VSCODE_IPC_HOOK_CLI")
+#: Set by a Jupyter server (JupyterLab, Notebook 7) in the kernels it starts for a notebook,
+#: also when that server was started from a terminal inside VS Code.
+JUPYTER_SERVER_VARIABLE = "JPY_SESSION_NAME"
 FIX = (
     "run `python -m pip install -r requirements.txt` in the course's folder, "
-    "then restart JupyterLab"
+    "then restart JupyterLab (or Notebook)"
 )
+FIX_VSCODE = (
+    "run `python -m pip install -r requirements.txt` in the course's folder, "
+    "then restart the kernel"
+)
+
+
+def front_end(environ=None):
+    """Which front end started this kernel: "vscode", or "jupyter" (JupyterLab, Notebook 7)."""
+    environ = os.environ if environ is None else environ
+    if JUPYTER_SERVER_VARIABLE in environ:
+        return "jupyter"
+    return "vscode" if any(name in environ for name in VSCODE_VARIABLES) else "jupyter"
 
 
 def _version_tuple(text):
@@ -49,13 +81,13 @@ def _version_tuple(text):
     return tuple(parts)
 
 
-def _labextension_dirs():
-    """Where JupyterLab looks for prebuilt extensions, this kernel's environment first."""
-    dirs = [Path(sys.prefix) / "share" / "jupyter" / "labextensions"]
+def _extension_dirs(kind="labextensions"):
+    """Where a front end looks for extensions of kind, this kernel's environment first."""
+    dirs = [Path(sys.prefix) / "share" / "jupyter" / kind]
     try:
         from jupyter_core.paths import jupyter_path
 
-        dirs += [Path(p) for p in jupyter_path("labextensions")]
+        dirs += [Path(p) for p in jupyter_path(kind)]
     except ImportError:
         pass
     return list(dict.fromkeys(dirs))
@@ -68,6 +100,7 @@ class EnvironmentReport:
     versions: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    front_end: str = "jupyter"
 
     @property
     def ok(self):
@@ -76,7 +109,8 @@ class EnvironmentReport:
     def __str__(self):
         found = ", ".join(f"{name} {version}" for name, version in self.versions.items())
         if self.ok:
-            lines = [f"Environment ready: {found}."]
+            where = " for VS Code" if self.front_end == "vscode" else ""
+            lines = [f"Environment ready{where}: {found}."]
         else:
             lines = ["The course's apps will not work yet:"] + [f"- {p}" for p in self.problems]
         return "\n".join(lines + [f"Note: {n}" for n in self.notes])
@@ -90,9 +124,13 @@ class EnvironmentReport:
         return f"<div class='course-environment' style='color:{colour}'>{body}</div>"
 
 
-def check_environment(extension_dirs=None):
-    """Check Python, package versions and the front-end extensions; -> EnvironmentReport."""
-    report = EnvironmentReport()
+def check_environment(extension_dirs=None, environ=None):
+    """Check Python, package versions and the front end's extensions; -> EnvironmentReport.
+
+    extension_dirs: where to look for the front end's extensions (default: where it looks);
+    environ: the environment variables that tell the front end (default: os.environ).
+    """
+    report = EnvironmentReport(front_end=front_end(environ))
     python = sys.version_info[:3]
     report.versions["Python"] = ".".join(map(str, python))
     if python[:2] < MINIMUM_PYTHON:
@@ -112,7 +150,16 @@ def check_environment(extension_dirs=None):
                 f"{package} {version} is older than {minimum}: "
                 f"run `python -m pip install -U -r requirements.txt`, then restart the kernel."
             )
-    dirs = _labextension_dirs() if extension_dirs is None else [Path(d) for d in extension_dirs]
+    if report.front_end == "vscode":
+        _check_vscode(report, extension_dirs)
+    else:
+        _check_jupyter(report, extension_dirs)
+    return report
+
+
+def _check_jupyter(report, extension_dirs):
+    """JupyterLab or Notebook 7: the prebuilt extensions beside this kernel."""
+    dirs = _extension_dirs() if extension_dirs is None else [Path(d) for d in extension_dirs]
     for package, extension in LAB_EXTENSIONS.items():
         if not any((d / extension / "package.json").is_file() for d in dirs):
             report.problems.append(
@@ -126,4 +173,18 @@ def check_environment(extension_dirs=None):
             "JupyterLab is not installed beside this kernel, so it runs from another environment; "
             "if figures show 'Error displaying widget', install requirements.txt there too."
         )
-    return report
+
+
+def _check_vscode(report, extension_dirs):
+    """VS Code: ipympl's widget code beside this kernel (VS Code has ipywidgets' own)."""
+    dirs = (
+        _extension_dirs("nbextensions")
+        if extension_dirs is None
+        else [Path(d) for d in extension_dirs]
+    )
+    for package, code in VSCODE_WIDGET_CODE.items():
+        if not any((d / code / "index.js").is_file() for d in dirs):
+            report.problems.append(
+                f"{package}'s widget code ({code}) is missing beside this kernel, so VS Code "
+                f"would show no figures: {FIX_VSCODE}."
+            )

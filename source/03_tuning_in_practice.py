@@ -44,6 +44,7 @@ course_utils.check_environment()
 # %matplotlib widget
 import functools
 import logging
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -314,6 +315,10 @@ else:
 # validation accuracy), or a `functools.partial` of one. A lambda, or a function defined in
 # this notebook, cannot be sent to a worker that has not run this notebook.
 #
+# The workers are *spawned*: each starts a fresh Python and imports what it needs, as on macOS
+# and Windows (and on Linux from Python 3.14). A *forked* worker would copy this kernel, with
+# its threads, as it is, which can deadlock. Dask's `LocalCluster` spawns its workers too.
+#
 # First in this process, one by one; then on a pool of two worker processes.
 
 # %%
@@ -325,7 +330,8 @@ here = search.run_trials(objective, configs)
 seconds["one by one, this process"] = time.perf_counter() - start
 
 start = time.perf_counter()
-with ProcessPoolExecutor(max_workers=2) as pool:
+spawn = multiprocessing.get_context("spawn")
+with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
     pooled = search.run_trials(objective, configs, pool)
 seconds["process pool, 2 workers"] = time.perf_counter() - start
 
@@ -343,7 +349,7 @@ with (
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: another cluster may hold 8787
         silence_logs=logging.ERROR,
     ) as cluster,
     Client(cluster) as client,

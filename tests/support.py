@@ -35,3 +35,16 @@ def numerical_gradient(f, x, h):
 
 def relative_error(a, b):
     return np.max(np.abs(a - b)) / max(np.max(np.abs(a)) + np.max(np.abs(b)), 1e-300)
+
+
+#: Set to another value by a test in the parent process: a worker that was forked sees the
+#: change, a worker that was spawned (a fresh interpreter) sees the value it imported.
+STATE = "as imported"
+
+
+def state_in_worker():
+    """What a worker process sees of STATE (see above)."""
+    return STATE
+
+
+SPAWN = "spawn"  # the start method of every process the course starts (macOS and Windows' own)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils import checks
+from course_utils import checks, scales
 from course_utils.exercises import EXERCISES
 
 from .support import require
@@ -155,6 +155,25 @@ def test_an_endless_function_is_given_up_on_outside_the_main_thread():
     worker.join(4)
     assert time.perf_counter() - start < 3
     assert box["r"].mistake == "too_slow"
+
+
+@pytest.mark.parametrize("missing", ["setitimer", "SIGALRM"])
+def test_without_sigalrm_as_on_windows_the_time_limit_still_holds(monkeypatch, missing):
+    """Windows has neither SIGALRM nor setitimer: the checker falls back to a thread."""
+    monkeypatch.delattr(checks.signal, missing)
+    alarms = []
+    monkeypatch.setattr(checks.signal, "signal", lambda *a: alarms.append(a), raising=False)
+
+    def endless(u, low, high):
+        while True:
+            time.sleep(0.01)
+
+    start = time.perf_counter()
+    result = checks.check("scales.log_from_unit", endless, timeout=0.3)
+    assert time.perf_counter() - start < 3
+    assert result.mistake == "too_slow" and "0.3 s" in result.got
+    assert alarms == [], "no signal handler was installed"
+    assert checks.check("scales.log_from_unit", scales.log_from_unit, timeout=2).status == "passed"
 
 
 def test_an_except_clause_in_learner_code_cannot_swallow_the_time_limit():

@@ -7,14 +7,14 @@ from course_utils.environment import check_environment
 
 
 def test_this_environment_is_ready():
-    report = check_environment()
+    report = check_environment(environ={})
     assert report.ok, str(report)
     assert str(report).startswith("Environment ready: Python 3.")
     assert {"numpy", "ipympl", "ipywidgets", "matplotlib"} <= set(report.versions)
 
 
 def test_missing_front_end_extensions_are_named_with_a_fix(tmp_path):
-    report = check_environment(extension_dirs=[tmp_path])
+    report = check_environment(extension_dirs=[tmp_path], environ={})
     assert not report.ok
     text = str(report)
     assert "jupyter-matplotlib" in text and "@jupyter-widgets/jupyterlab-manager" in text
@@ -49,3 +49,55 @@ def test_minimum_versions_match_requirements_txt(root):
 def test_version_parsing():
     assert environment._version_tuple("0.10.0") > environment._version_tuple("0.9.4")
     assert environment._version_tuple("2.4.6rc1") == (2, 4, 6)
+
+
+VSCODE = {"VSCODE_PID": "4242", "VSCODE_CWD": "/home/learner"}
+
+
+def test_the_front_end_is_told_from_the_kernels_environment():
+    assert environment.front_end(VSCODE) == "vscode"
+    assert environment.front_end({"JPY_SESSION_NAME": "/course/notebooks/01.ipynb"}) == "jupyter"
+    assert environment.front_end({}) == "jupyter"
+    # JupyterLab started from VS Code's terminal: its kernels inherit VS Code's variables
+    jupyter_from_vscode = {**VSCODE, "JPY_SESSION_NAME": "/course/notebooks/01.ipynb"}
+    assert environment.front_end(jupyter_from_vscode) == "jupyter"
+
+
+def test_in_vscode_this_environment_is_ready_and_no_jupyterlab_is_asked_for(monkeypatch):
+    real_version = environment.metadata.version
+
+    def without_jupyterlab(name):
+        if name == "jupyterlab":
+            raise environment.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(environment.metadata, "version", without_jupyterlab)
+    report = check_environment(environ=VSCODE)
+    assert report.ok, str(report)
+    assert str(report).startswith("Environment ready for VS Code: Python 3.")
+    assert report.notes == [], "VS Code needs no JupyterLab"
+    # the same kernel in JupyterLab or Notebook 7 would note that JupyterLab runs elsewhere
+    assert "JupyterLab is not installed" in check_environment(environ={}).notes[0]
+
+
+def test_in_vscode_missing_ipympl_widget_code_is_one_sentence_with_a_fix(tmp_path):
+    report = check_environment(extension_dirs=[tmp_path], environ=VSCODE)
+    assert report.problems == [
+        "ipympl's widget code (jupyter-matplotlib) is missing beside this kernel, so VS Code "
+        "would show no figures: run `python -m pip install -r requirements.txt` in the "
+        "course's folder, then restart the kernel."
+    ]
+    (tmp_path / "jupyter-matplotlib").mkdir()
+    (tmp_path / "jupyter-matplotlib" / "index.js").write_text("// ipympl")
+    assert check_environment(extension_dirs=[tmp_path], environ=VSCODE).ok
+
+
+def test_in_jupyterlab_or_notebook_7_the_lab_extensions_are_what_counts(tmp_path):
+    """Notebook 7 loads the same prebuilt extensions as JupyterLab: one check for both."""
+    report = check_environment(environ={})
+    assert report.ok, str(report)
+    assert str(report).startswith("Environment ready: Python 3.")
+    for extension in environment.LAB_EXTENSIONS.values():
+        (tmp_path / extension).mkdir(parents=True)
+        (tmp_path / extension / "package.json").write_text("{}")
+    assert check_environment(extension_dirs=[tmp_path], environ={}).ok

@@ -72,3 +72,18 @@ def test_ruff_format_is_clean():
         [*_ruff(), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_lowest_constraints_pin_every_requirement_to_its_lower_bound():
+    """CI installs with these pins too (.ci/run), so every lower bound is a tested version."""
+    import runpy
+
+    script = runpy.run_path(str(ROOT / ".ci" / "lowest_constraints.py"))
+    bounds = script["lower_bounds"]()
+    for name in ("requirements.txt", "requirements-test.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith(("-r", "-e")):
+                pin = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?>=(\S+)", line)
+                assert bounds[pin.group(1)] == pin.group(2), f"{name}: {line}"
+    assert len(bounds) >= 15

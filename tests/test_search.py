@@ -1,6 +1,7 @@
 """course_utils.search: grids, random search, coarse-to-fine, importance, running trials."""
 
 import math
+import multiprocessing
 import warnings
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -168,7 +169,7 @@ def test_run_trials_same_results_on_threads_and_processes_in_config_order():
     assert search.run_trials(objective, configs) == expected
     with ThreadPoolExecutor(4) as pool:
         assert search.run_trials(objective, configs, pool) == expected
-    with ProcessPoolExecutor(2) as pool:
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert search.run_trials(objective, configs, pool) == expected
         assert search.run_trials(search.example_objective, configs, pool) == expected
 

@@ -1,4 +1,4 @@
-"""One JupyterLab server and one Chromium for the whole test session."""
+"""One JupyterLab server, one Notebook 7 server and one Chromium for the whole test session."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ def pytest_configure(config):
 def lab_server(tmp_path_factory, request):
     """JupyterLab on a copy of notebooks/ and solutions/, isolated from the user's Jupyter."""
     server = lab.LabServer.start(tmp_path_factory.mktemp("jupyterlab"))
+    request.addfinalizer(server.stop)
+    problems = server.kernelspec_problems()
+    assert not problems, "; ".join(problems)
+    return server
+
+
+@pytest.fixture(scope="session")
+def notebook_server(tmp_path_factory, request):
+    """Jupyter Notebook 7 on a copy of notebooks/ and solutions/, isolated the same way."""
+    server = lab.LabServer.start(tmp_path_factory.mktemp("notebook7"), front_end="notebook")
     request.addfinalizer(server.stop)
     problems = server.kernelspec_problems()
     assert not problems, "; ".join(problems)

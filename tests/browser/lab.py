@@ -165,9 +165,28 @@ def _tail(path, lines=40):
     return "\n".join(text.splitlines()[-lines:])
 
 
+#: The front ends a learner opens the course in: (module run with -m, its own options).
+FRONT_ENDS = {
+    "lab": (
+        "jupyterlab",
+        [
+            # window.jupyterapp: the tests read cells, outputs and the kernel from the app
+            "--LabApp.expose_app_in_browser=True",
+            # nothing from the network: no update check, no extension listing from PyPI
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+        ],
+    ),
+    "notebook": ("notebook", ["--JupyterNotebookApp.expose_app_in_browser=True"]),
+}
+
+
 @dataclass
 class LabServer:
-    """A JupyterLab server started by start(); stop() it (a finalizer's job)."""
+    """A Jupyter server with a front end (JupyterLab, or Notebook 7), started by start().
+
+    stop() it (a finalizer's job).
+    """
 
     workdir: Path
     root_dir: Path
@@ -176,16 +195,20 @@ class LabServer:
     process: subprocess.Popen
     log_path: Path
     env: dict = field(default_factory=dict)  # the environment of the server and its kernels
+    front_end: str = "lab"
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
     @classmethod
-    def start(cls, workdir, *, repo=ROOT, timeout=60, attempts=3, server_config=None):
-        """Copy the notebooks into workdir, start JupyterLab on them, wait until it answers.
+    def start(
+        cls, workdir, *, repo=ROOT, timeout=60, attempts=3, server_config=None, front_end="lab"
+    ):
+        """Copy the notebooks into workdir, start a server on them, wait until it answers.
 
-        server_config: extra Jupyter server configuration ({"ServerApp": {...}}), if any.
+        server_config: extra Jupyter server configuration ({"ServerApp": {...}}), if any;
+        front_end: "lab" (JupyterLab) or "notebook" (Jupyter Notebook 7).
         """
         workdir = Path(workdir)
         root_dir = workdir / "course"
@@ -203,7 +226,7 @@ class LabServer:
             config = Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json"
             config.write_text(json.dumps(server_config))
         for attempt in range(attempts):
-            server = cls._launch(workdir, root_dir, env, attempt)
+            server = cls._launch(workdir, root_dir, env, attempt, front_end)
             try:
                 server._wait_until_ready(timeout)
                 return server
@@ -212,25 +235,22 @@ class LabServer:
         raise RuntimeError(f"JupyterLab found no free port in {attempts} attempts")
 
     @classmethod
-    def _launch(cls, workdir, root_dir, env, attempt):
+    def _launch(cls, workdir, root_dir, env, attempt, front_end):
         token = secrets.token_hex(16)
         port = free_port()
-        log_path = workdir / f"jupyterlab-{attempt}.log"
+        log_path = workdir / f"{front_end}-{attempt}.log"
+        module, options = FRONT_ENDS[front_end]
         command = [
             sys.executable,
             "-m",
-            "jupyterlab",
+            module,
             "--no-browser",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={root_dir}",
-            # window.jupyterapp: the tests read cells, outputs and the kernel from the app
-            "--LabApp.expose_app_in_browser=True",
-            # nothing from the network: no update check, no extension listing from PyPI
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
+            *options,
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # containers and CI machines often run as root
@@ -244,7 +264,7 @@ class LabServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, so that stop() can end it all
             )
-        return cls(workdir, root_dir, token, port, process, log_path, env)
+        return cls(workdir, root_dir, token, port, process, log_path, env, front_end)
 
     def _wait_until_ready(self, timeout):
         deadline = time.monotonic() + timeout
@@ -272,7 +292,10 @@ class LabServer:
         return json.loads(body) if body else None
 
     def lab_url(self, rel_path):
-        """The page that opens one notebook in a fresh workspace (?reset), logged in by token."""
+        """The page that opens one notebook, logged in by token (JupyterLab: in a fresh
+        workspace, ?reset; Notebook 7: its notebook page)."""
+        if self.front_end == "notebook":
+            return f"{self.url}/notebooks/{rel_path}?token={self.token}"
         return f"{self.url}/lab/tree/{rel_path}?reset&token={self.token}"
 
     def kernelspec_problems(self, name="python3"):
@@ -838,6 +861,69 @@ class NotebookPage:
         key = self.key_for(app_id)
         self.page.keyboard.press(key)
         return key
+
+    def drag(self, app_id):
+        """Move an app's first control one step with the mouse; -> what was done.
+
+        A slider's handle is dragged a fifth of its track, or one step of a slider of fewer
+        steps (back, near the end of its range);
+        a select takes its next option; a checkbox or button is clicked.
+        """
+        control = self.js("(id) => __course.describeControl(id)", app_id)
+        element = self.page.locator(f'[data-course-control="{app_id}"]')
+        element.scroll_into_view_if_needed()
+        if control["kind"] == "slider":
+            handle = self._box_in_view(element)
+            track = self.js(
+                '(id) => { const r = document.querySelector(`[data-course-control="${id}"]`)'
+                ".closest('.noUi-target').getBoundingClientRect(); return [r.left, r.width]; }",
+                app_id,
+            )
+            x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+            forward = x < track[0] + 0.7 * track[1]
+            steps = max(control["max"] - control["min"], 1)  # an IntSlider's, at least
+            step = (1 if forward else -1) * track[1] / min(steps, 5)
+            self.page.mouse.move(x, y)
+            self.page.mouse.down()
+            self.page.mouse.move(x + step, y, steps=4)
+            self.page.mouse.up()
+            return f"dragged {'right' if forward else 'left'}"
+        if control["kind"] == "select":
+            forward = control["now"] < control["max"]
+            element.select_option(index=control["now"] + (1 if forward else -1))
+            return "chose the next option"
+        if control["kind"] in ("checkbox", "button"):
+            element.click()
+            return "clicked"
+        raise AssertionError(
+            f"{self.rel_path}: no mouse move known for a {control['kind']} control "
+            f"({control['label']!r}); teach NotebookPage.drag about it"
+        )
+
+    def _box_in_view(self, element, attempts=3):
+        """element's bounding box, scrolled into the window and settled there."""
+        height = (self.page.viewport_size or VIEWPORT)["height"]
+        for _ in range(attempts):
+            element.scroll_into_view_if_needed()
+            box = self._settled_box(element)
+            if box and 0 <= box["y"] and box["y"] + box["height"] <= height:
+                return box
+        raise AssertionError(f"{self.rel_path}: a control stays out of the window ({box})")
+
+    def _settled_box(self, element, timeout=5):
+        """element's bounding box once it stays put (a scroll makes the notebook lay out cells
+        it had not shown, which moves what is below them for a while)."""
+        box = element.bounding_box()
+
+        def settled():
+            nonlocal box
+            self.page.wait_for_timeout(100)
+            now = element.bounding_box()
+            same, box = now == box, now
+            return same
+
+        self.wait_for(settled, timeout, "the control's place on the page to settle", interval=0)
+        return box
 
     def wait_for_change(self, figure_ids, before, timeout=10):
         """Wait until a canvas of figure_ids differs from its hash in before; -> True or False."""
