@@ -1,6 +1,7 @@
 """course_utils.live and App.redraw: whole images only, nothing before the page is ready, and
 blitted frames that are the same pixels as drawing everything again."""
 
+import html
 import io
 import threading
 
@@ -184,6 +185,31 @@ def test_two_threads_drawing_one_app_figure_never_send_a_wrong_image(ipympl_canv
     assert len(images) > 20
     wrong = [int(np.any(np.abs(i[..., :3] - picture) > 1, axis=-1).sum()) for i in images]
     assert max(wrong) <= MAX_ORDER_PIXELS, f"{sum(w > MAX_ORDER_PIXELS for w in wrong)} wrong"
+
+
+def test_a_live_apps_takeaway_is_a_line_of_html_under_its_figure(ipympl_canvas):
+    """Rasterising a new sentence on every move cost more than the rest of a frame."""
+    app = GammaBeta()
+    fig = app.fig
+    fig.canvas.draw()  # Agg, the takeaway in the figure: where it is drawn
+    band = app.note.get_window_extent()
+    assert app.takeaway_line is None and app.note.get_visible()
+    assert len(app.widget.children) == 3  # controls, the static figure, errors
+
+    canvas = ipympl_canvas(fig)
+    app._connect()
+    _page_says(canvas, "initialized")
+    app.controls["gamma"].value = 2.0
+    assert "std gamma = 2.00" in app.note.get_text()
+    assert html.escape(app.note.get_text()) in app.takeaway_line.value
+    assert list(app.widget.children[1:3]) == [canvas, app.takeaway_line]
+    assert not app.note.get_visible()
+    image = _images(canvas)[-1]
+    height = image.shape[0]
+    rows = slice(height - int(band.y1) - 1, height - int(band.y0) + 1)
+    cols = slice(int(band.x0), int(band.x1) + 1)
+    assert (image[rows, cols, :3] >= 250).all(), "the frame still holds the takeaway's pixels"
+    assert plotting.figure_problems(fig) == []  # the hidden Text still holds the sentence
 
 
 def test_live_knows_the_ipympl_canvas_from_agg(ipympl_canvas):

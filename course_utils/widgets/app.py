@@ -9,10 +9,18 @@ learner sees under the figure, instead of vanishing into the kernel log.
 An app lists in ``self.moving`` the artists its update changes on most moves (a curve, a
 histogram, the takeaway). When nothing else changed, a redraw draws only those over a cached
 image of the rest (blitting): the axes, ticks and labels are not drawn again.
+
+An app's takeaway (``self.note``, from ``plotting.takeaway``) is a sentence under its axes that
+quotes the controls' values, so it changes on almost every move, and rasterising a new
+sentence was the largest part of a frame. Under a live figure it therefore shows as a line of
+HTML right under the canvas (``takeaway_line``), which the page lays out at once; the Text
+stays in the figure, hidden, and holds the same sentence (tests and ``figure_problems`` read
+it). A static figure (no ``%matplotlib widget``) draws it as before.
 """
 
 from __future__ import annotations
 
+import html
 import traceback
 from contextlib import contextmanager
 
@@ -46,9 +54,11 @@ class App:
             # a moving artist's change does not mark the figure stale: fig.stale then says
             # whether anything *else* changed, which needs a full draw
             artist.stale_callback = None
+        self.takeaway_line = None  # the takeaway under a live figure (see the module's doc)
         if live.is_live(self.fig.canvas):
             live.watch_ready(self.fig.canvas, self._on_page_ready)
             live.one_at_a_time(self.fig.canvas, self.fig.lock)
+            self._takeaway_as_html()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._guarded(self.update)
@@ -90,6 +100,34 @@ class App:
             if self._page_ready:
                 self._draw_frame()
                 live.send_frame(canvas)
+        self._show_takeaway()  # after the frame: the pixels go first
+
+    def _takeaway_as_html(self):
+        """Show the takeaway as HTML under the live canvas, where the figure drew it."""
+        note = getattr(self, "note", None)
+        if note is None:
+            return
+        note.set_visible(False)
+        fig = self.fig
+        size = note.get_fontsize() * fig.dpi / 72  # px, as the figure drew it
+        # up into the band the figure keeps free for it, under the x label
+        lift = note.get_position()[1] * fig.bbox.height + 1.5 * size
+        self._takeaway_style = (
+            f"text-align:center;font-style:italic;font-size:{size:.1f}px;line-height:1.4"
+        )
+        self.takeaway_line = widgets.HTML(
+            layout=widgets.Layout(width=f"{fig.bbox.width:.0f}px", margin=f"-{lift:.0f}px 0 0 0")
+        )
+        self.takeaway_line.add_class("course-takeaway")
+        self._show_takeaway()
+
+    def _show_takeaway(self):
+        if self.takeaway_line is None:
+            return
+        text = html.escape(self.note.get_text())
+        value = f"<div style='{self._takeaway_style}'>{text}</div>"
+        if self.takeaway_line.value != value:
+            self.takeaway_line.value = value
 
     def _on_page_ready(self):
         self._page_ready = True
@@ -129,13 +167,14 @@ class App:
 
     @property
     def widget(self):
-        """Controls above the figure, errors below it."""
+        """Controls above the figure; its takeaway (when live) and errors below it."""
         canvas = self.fig.canvas
         figure_view = canvas if isinstance(canvas, widgets.DOMWidget) else self._static_figure()
         controls = widgets.HBox(
             list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
         )
-        return widgets.VBox([controls, figure_view, self.errors])
+        under = [self.takeaway_line] if self.takeaway_line is not None else []
+        return widgets.VBox([controls, figure_view, *under, self.errors])
 
     def _static_figure(self):
         """Without ipympl (no %matplotlib widget) the figure shows once, as an image."""

@@ -9,11 +9,12 @@ whole notebook goes to test-artifacts/browser/ for a person to look at.
 
 The runs, with no retries:
 - in JupyterLab, every notebook with one core kept busy by another process (a learner's laptop
-  often is), each app's first control moved with the keyboard; the solutions also on a quiet
-  machine;
+  often is), each app's first control moved with the keyboard;
 - in Notebook 7, every learner notebook on a quiet machine, each app's first control moved with
-  the mouse. (Notebook 7 hands key presses to its own shortcuts first: ArrowRight on a focused
-  slider jumps to the next heading there instead of moving the slider.)
+  the mouse (Notebook 7 hands key presses to its own shortcuts first: ArrowRight on a focused
+  slider jumps to the next heading there instead of moving the slider).
+tests/browser/test_live_figures.py runs its probe quiet and busy; benchmarks/bench_load.py runs
+every notebook in JupyterLab both ways, N times.
 New notebooks (notebooks/NN_*.ipynb, solutions/NN_*.ipynb) are found by glob and tested too.
 Without Chromium or the playwright package these tests skip (they fail under CI=true).
 """
@@ -91,7 +92,6 @@ def _runs():
     """(front end, load, notebook) of every run: see the module's docstring."""
     paths = lab.notebook_paths()
     runs = [("lab", "one busy core", path) for path in paths]
-    runs += [("lab", "quiet", path) for path in paths if path.startswith("solutions/")]
     runs += [("notebook", "quiet", path) for path in paths if path.startswith("notebooks/")]
     return runs
 
