@@ -96,11 +96,12 @@ class App:
         if not live.is_live(canvas):
             canvas.draw_idle()
             return
+        # before the frame: the page lays the new sentence out while the kernel draws
+        self._show_takeaway()
         with self.fig.lock:  # see live.one_at_a_time
             if self._page_ready:
                 self._draw_frame()
                 live.send_frame(canvas)
-        self._show_takeaway()  # after the frame: the pixels go first
 
     def _takeaway_as_html(self):
         """Show the takeaway as HTML under the live canvas, where the figure drew it."""
