@@ -81,8 +81,11 @@ def _version_tuple(text):
     return tuple(parts)
 
 
-def _extension_dirs(kind="labextensions"):
-    """Where a front end looks for extensions of kind, this kernel's environment first."""
+def _extension_dirs(kind, given=None):
+    """Where a front end looks for extensions of kind, this kernel's environment first (or the
+    folders given)."""
+    if given is not None:
+        return [Path(d) for d in given]
     dirs = [Path(sys.prefix) / "share" / "jupyter" / kind]
     try:
         from jupyter_core.paths import jupyter_path
@@ -159,7 +162,7 @@ def check_environment(extension_dirs=None, environ=None):
 
 def _check_jupyter(report, extension_dirs):
     """JupyterLab or Notebook 7: the prebuilt extensions beside this kernel."""
-    dirs = _extension_dirs() if extension_dirs is None else [Path(d) for d in extension_dirs]
+    dirs = _extension_dirs("labextensions", extension_dirs)
     for package, extension in LAB_EXTENSIONS.items():
         if not any((d / extension / "package.json").is_file() for d in dirs):
             report.problems.append(
@@ -177,11 +180,7 @@ def _check_jupyter(report, extension_dirs):
 
 def _check_vscode(report, extension_dirs):
     """VS Code: ipympl's widget code beside this kernel (VS Code has ipywidgets' own)."""
-    dirs = (
-        _extension_dirs("nbextensions")
-        if extension_dirs is None
-        else [Path(d) for d in extension_dirs]
-    )
+    dirs = _extension_dirs("nbextensions", extension_dirs)
     for package, code in VSCODE_WIDGET_CODE.items():
         if not any((d / code / "index.js").is_file() for d in dirs):
             report.problems.append(

@@ -1,6 +1,8 @@
 """What the tests share: the course's root, and the rule that CI never skips a missing tool."""
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -47,4 +49,7 @@ def state_in_worker():
     return STATE
 
 
-SPAWN = "spawn"  # the start method of every process the course starts (macOS and Windows' own)
+def spawned_pool(workers):
+    """A process pool that spawns its workers, as every pool the course starts (and as macOS
+    and Windows do)."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))

@@ -2,10 +2,8 @@
 
 import contextlib
 import logging
-import multiprocessing
 import socket
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pytest
@@ -14,11 +12,6 @@ from dask.distributed import Client, LocalCluster, get_task_stream
 from course_utils import search, tuning
 
 from . import support
-
-
-def _spawned_pool(workers):
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(support.SPAWN))
-
 
 #: Where Dask would put its dashboard's HTTP server by default.
 DASK_DEFAULT_PORT = 8787
@@ -69,7 +62,7 @@ def test_real_trials_on_a_local_cluster_equal_a_process_pool(client):
         on_dask = search.run_trials(
             tuning.validation_accuracy, configs, client.get_executor(), progress=False
         )
-    with _spawned_pool(2) as pool:
+    with support.spawned_pool(2) as pool:
         on_pool = search.run_trials(tuning.validation_accuracy, configs, pool, progress=False)
     assert on_dask == on_pool
     assert all(isinstance(r, float) and 0 <= r <= 1 for r in on_dask)
@@ -94,7 +87,7 @@ def test_one_trial_gives_the_same_bits_here_in_a_process_pool_and_on_dask(client
     """Every training runs with one BLAS thread (nn.one_blas_thread), in any executor."""
     config = {**_configs(1)[0], "batch_size": 64}
     here = tuning.train_config(config, 2)[1]
-    with _spawned_pool(1) as pool:
+    with support.spawned_pool(1) as pool:
         in_pool = pool.submit(tuning.train_config, config, 2).result()[1]
     on_dask = client.submit(tuning.train_config, config, 2, pure=False).result()[1]
     for history in (in_pool, on_dask):

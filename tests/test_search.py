@@ -1,15 +1,16 @@
 """course_utils.search: grids, random search, coarse-to-fine, importance, running trials."""
 
 import math
-import multiprocessing
 import warnings
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from course_utils import scales, search
+
+from .support import spawned_pool
 
 
 def space():
@@ -169,7 +170,7 @@ def test_run_trials_same_results_on_threads_and_processes_in_config_order():
     assert search.run_trials(objective, configs) == expected
     with ThreadPoolExecutor(4) as pool:
         assert search.run_trials(objective, configs, pool) == expected
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with spawned_pool(2) as pool:
         assert search.run_trials(objective, configs, pool) == expected
         assert search.run_trials(search.example_objective, configs, pool) == expected
 
