@@ -8,6 +8,10 @@ recognised mistake, its name and a hint.
 A check never raises and never mutates the learner's arguments or results. It survives any
 exception or odd return value (None, a list, a wrong shape, NaN), flags a function that mutates
 its input, and gives up on a function that runs longer than ``timeout`` seconds.
+
+Before handing in, ``python -m course_utils.checks notebooks/02_sampling_scales.ipynb [...]``
+runs each notebook top to bottom in a fresh kernel and lists its exercises as passed, failed
+(with the mistake's name) or not attempted; it exits with 0 only when every exercise passed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import copy
 import html
 import signal
+import sys
 import threading
 import traceback
 from contextlib import contextmanager
@@ -25,7 +30,7 @@ import numpy as np
 from .exercises import EXERCISES, Verdict
 from .exercises.compare import compare, format_call, format_value
 
-__all__ = ["EXERCISES", "CheckResult", "check", "progress", "compare"]
+__all__ = ["EXERCISES", "CheckResult", "check", "progress", "results", "compare"]
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 
@@ -443,3 +448,22 @@ def progress(notebook):
             f"no exercises for notebook {notebook!r}; notebooks with exercises: {notebooks}"
         )
     return Progress(notebook, rows)
+
+
+def results(notebook):
+    """progress(notebook) as plain data: a dict (name, title, status, mistake) per exercise."""
+    return [
+        {
+            "name": name,
+            "title": title,
+            "status": status,
+            "mistake": _latest[name].mistake if status == FAILED else None,
+        }
+        for name, title, status in progress(notebook).rows
+    ]
+
+
+if __name__ == "__main__":  # python -m course_utils.checks NOTEBOOK...: see checks_cli
+    from .checks_cli import main
+
+    sys.exit(main())

@@ -8,13 +8,21 @@ It knows the front ends the course is tested in: JupyterLab and Jupyter Notebook
 same prebuilt extensions (``share/jupyter/labextensions``); VS Code's Jupyter extension brings
 ipywidgets itself and loads ipympl's widget code from the kernel's environment
 (``share/jupyter/nbextensions/jupyter-matplotlib``), and needs no JupyterLab.
+
+``python -m course_utils.environment`` prints what a bug report needs (``bug_report()``): Python
+and platform, the front end, package versions, numpy's BLAS, the front-end extensions found,
+and this check's verdict; paste it into the report inside a code block.
 """
 
 from __future__ import annotations
 
+import argparse
 import html
+import json
 import os
+import platform
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -27,6 +35,7 @@ __all__ = [
     "MINIMUM_VERSIONS",
     "LAB_EXTENSIONS",
     "VSCODE_WIDGET_CODE",
+    "bug_report",
 ]
 
 MINIMUM_PYTHON = (3, 11)
@@ -50,6 +59,15 @@ VSCODE_VARIABLES = ("VSCODE_PID", "VSCODE_CWD", "VSCODE_IPC_HOOK_CLI")
 #: Set by a Jupyter server (JupyterLab, Notebook 7) in the kernels it starts for a notebook,
 #: also when that server was started from a terminal inside VS Code.
 JUPYTER_SERVER_VARIABLE = "JPY_SESSION_NAME"
+#: The packages whose versions a bug report names.
+REPORT_PACKAGES = (
+    *("numpy", "scipy", "matplotlib", "ipympl", "ipywidgets", "jupyterlab", "notebook"),
+    *("jupyter_server", "ipykernel", "nbclient", "dask", "distributed", "threadpoolctl"),
+    "course_utils",
+)
+#: Environment variables that change numpy's BLAS, named in a bug report when set.
+BLAS_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")
+FRONT_ENDS = {"jupyter": "JupyterLab or Notebook 7", "vscode": "VS Code"}
 FIX = (
     "run `python -m pip install -r requirements.txt` in the course's folder, "
     "then restart JupyterLab (or Notebook)"
@@ -94,6 +112,11 @@ def _extension_dirs(kind, given=None):
     except ImportError:
         pass
     return list(dict.fromkeys(dirs))
+
+
+def _find(dirs, *parts):
+    """The first of dirs that holds the file parts (an extension's), or None."""
+    return next((d for d in dirs if d.joinpath(*parts).is_file()), None)
 
 
 @dataclass
@@ -164,7 +187,7 @@ def _check_jupyter(report, extension_dirs):
     """JupyterLab or Notebook 7: the prebuilt extensions beside this kernel."""
     dirs = _extension_dirs("labextensions", extension_dirs)
     for package, extension in LAB_EXTENSIONS.items():
-        if not any((d / extension / "package.json").is_file() for d in dirs):
+        if _find(dirs, extension, "package.json") is None:
             report.problems.append(
                 f"the {package} front-end extension ({extension}) is missing beside this kernel, "
                 f"so its figures would show 'Error displaying widget': {FIX}."
@@ -182,8 +205,93 @@ def _check_vscode(report, extension_dirs):
     """VS Code: ipympl's widget code beside this kernel (VS Code has ipywidgets' own)."""
     dirs = _extension_dirs("nbextensions", extension_dirs)
     for package, code in VSCODE_WIDGET_CODE.items():
-        if not any((d / code / "index.js").is_file() for d in dirs):
+        if _find(dirs, code, "index.js") is None:
             report.problems.append(
                 f"{package}'s widget code ({code}) is missing beside this kernel, so VS Code "
                 f"would show no figures: {FIX_VSCODE}."
             )
+
+
+def _lab_extensions(directory):
+    """The prebuilt extensions in directory, "name version" each (scoped ones a level deeper)."""
+    found = []
+    manifests = [*directory.glob("*/package.json"), *directory.glob("@*/*/package.json")]
+    for manifest in sorted(manifests):
+        try:
+            package = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            package = {}
+        name = package.get("name", manifest.parent.relative_to(directory).as_posix())
+        found.append(f"{name} {package.get('version', '(no version)')}")
+    return found
+
+
+def _blas(environ):
+    """numpy's BLAS as threadpoolctl sees it, and the variables that change it."""
+    try:
+        import numpy  # noqa: F401  (loads the BLAS that threadpoolctl looks at)
+        from threadpoolctl import threadpool_info
+    except ImportError as error:
+        return [f"unknown: {error.name} is not installed"]
+    lines = [
+        f"{pool['internal_api']} {pool['version']}, {pool['num_threads']} threads, "
+        f"architecture {pool.get('architecture', 'unknown')}: {pool['filepath']}"
+        for pool in threadpool_info()
+        if pool["user_api"] == "blas"
+    ] or ["none found"]
+    return lines + [f"{name}={environ[name]}" for name in BLAS_VARIABLES if name in environ]
+
+
+def bug_report(extension_dirs=None, environ=None, check=None):
+    """What a bug report needs, as plain text to paste inside a code block.
+
+    extension_dirs and environ as for check_environment(); check: its result, if already known.
+    """
+    environ = os.environ if environ is None else environ
+    check = check_environment(extension_dirs, environ) if check is None else check
+    lines = [
+        f"Python: {sys.version}",
+        f"Python executable: {sys.executable}",
+        f"Platform: {platform.platform()}",
+        f"jupyter command: {shutil.which('jupyter', path=environ.get('PATH')) or 'not found'}",
+        f"Front end: {FRONT_ENDS[check.front_end]} (as this process's variables tell)",
+        "",
+        "Packages:",
+    ]
+    for package in REPORT_PACKAGES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "not installed"
+        lines.append(f"  {package:<15} {version}")
+    lines += ["", "numpy's BLAS:"] + [f"  {line}" for line in _blas(environ)]
+    lines += ["", "Lab extensions (JupyterLab, Notebook 7):"]
+    for directory in _extension_dirs("labextensions", extension_dirs):
+        extensions = _lab_extensions(directory)
+        lines.append(f"  {directory}:{'' if extensions else ' none'}")
+        lines += [f"    {extension}" for extension in extensions]
+    lines += ["", "VS Code widget code (nbextensions):"]
+    for package, code in VSCODE_WIDGET_CODE.items():
+        where = _find(_extension_dirs("nbextensions", extension_dirs), code, "index.js")
+        lines.append(f"  {package} ({code}): {where or 'missing'}")
+    lines += ["", "Setup check:"] + [f"  {line}" for line in str(check).splitlines()]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    """Print bug_report(); exit status 1 when the setup check finds a problem, else 0.
+
+    The report is printed in full either way; the status lets a script (or CI) use the command
+    as a setup check too.
+    """
+    argparse.ArgumentParser(
+        prog="python -m course_utils.environment",
+        description="Print what a bug report about the course needs; paste it into the report.",
+    ).parse_args(argv)
+    check = check_environment()
+    print(bug_report(check=check))
+    return 0 if check.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

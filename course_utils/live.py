@@ -30,11 +30,12 @@ the same figure at once: each clears and paints the one canvas the other is enco
 draw of an app's figure, with the image made from it, holds the figure's lock
 (``one_at_a_time``).
 
-An app sends its frames itself (``send_frame``): whole, and faster to encode. Only public
-interfaces are used: the widget's message channel (``on_msg``, ``send``), the "initialized" and
-"binary" messages of ipympl's front end, and matplotlib's documented image modes. Proven with
-ipympl 0.10.0 and matplotlib 3.11 (what CI installs); ``tests/test_live.py`` fails if a new
-version changes either.
+An app sends its frames itself (``send_frame``): whole, and faster to encode. It uses the
+widget's message channel (``on_msg``, ``send``), the "initialized" and "binary" messages of
+ipympl's front end and matplotlib's documented image modes, and two parts private to ipympl's
+canvas: its ``syncing_data_url`` flag and its ``draw`` (wrapped). Proven with ipympl 0.9.4 to
+0.10 and matplotlib 3.8 to 3.11 (requirements.txt caps both below their next minor release);
+``tests/test_internals.py`` and ``tests/test_live.py`` fail if a new version changes them.
 """
 
 from __future__ import annotations

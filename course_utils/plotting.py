@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
+from matplotlib.text import Text
 from matplotlib.transforms import offset_copy
 
 from . import live
@@ -279,10 +280,16 @@ def _cut_off_texts(fig):
     """The texts (takeaway, titles, labels, tick labels, keys) that stick out of the figure."""
     renderer = fig.canvas.get_renderer()
     fig.draw_without_rendering()
-    texts = list(fig.texts)
-    for ax in fig.axes:
-        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
-        texts += ax.texts + _drawn_tick_labels(ax.xaxis) + _drawn_tick_labels(ax.yaxis)
+    axes = [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
+    # tick labels only where a tick is drawn (the others sit outside the limits, undrawn)
+    tick_labels = {
+        id(label)
+        for axis in axes
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+        for label in (tick.label1, tick.label2)
+    }
+    texts = [text for text in fig.findobj(Text) if id(text) not in tick_labels]
+    texts += [label for axis in axes for label in _drawn_tick_labels(axis)]
     width, height = fig.bbox.width, fig.bbox.height
     cut = []
     for text in texts:

@@ -369,21 +369,12 @@ def example_objective(config):
     return -((math.log10(config["alpha"]) + 2.0) ** 2)
 
 
-def _progress_bar(n):
-    """An ipywidgets progress bar shown in a running notebook kernel, else None."""
-    try:
-        from IPython import get_ipython
+def _progress_bar(n, show=True):
+    """A progress bar over n trials (tqdm.auto): a widget with the rate and the time left in a
+    notebook, a text bar in a console; nothing when not show."""
+    from tqdm.auto import tqdm
 
-        shell = get_ipython()
-        if shell is None or "IPKernelApp" not in getattr(shell, "config", {}):
-            return None
-        import ipywidgets
-        from IPython.display import display
-    except ImportError:
-        return None
-    bar = ipywidgets.IntProgress(value=0, min=0, max=n, description="trials")
-    display(bar)
-    return bar
+    return tqdm(total=n, desc="trials", unit="trial", disable=not show)
 
 
 def run_trials(objective, configs, executor=None, *, progress=True):
@@ -399,21 +390,32 @@ def run_trials(objective, configs, executor=None, *, progress=True):
         Where to run the trials: None runs them here, one by one; a ``ThreadPoolExecutor``,
         ``ProcessPoolExecutor`` or ``dask.distributed.Client(...).get_executor()`` in parallel.
     progress : bool
-        In a notebook, show an ipywidgets progress bar (nothing outside a notebook).
+        Show a progress bar (``tqdm.auto``: a widget in a notebook, text in a console).
 
     A trial that raises does not lose the others: its place holds a ``TrialError`` (the config,
     the exception's type and message), and one warning lists every failure.
     """
     configs = list(configs)
-    bar = _progress_bar(len(configs)) if progress and configs else None
+    with _progress_bar(len(configs), show=progress and bool(configs)) as bar:
+        results = _run_all(objective, configs, executor, bar.update)
+    failures = [(i, r) for i, r in enumerate(results) if isinstance(r, TrialError)]
+    if failures:
+        listed = "; ".join(f"trial {i} {r}" for i, r in failures)
+        warnings.warn(
+            f"{len(failures)} of {len(configs)} trials failed (a TrialError holds their place): "
+            f"{listed}",
+            UserWarning,
+            stacklevel=2,
+        )
+    return results
+
+
+def _run_all(objective, configs, executor, tick):
+    """The results of objective over configs, in their order; tick() after each trial."""
     results = [None] * len(configs)
 
     def _failed(config, error):
         return TrialError(dict(config), type(error).__name__, str(error))
-
-    def _tick():
-        if bar is not None:
-            bar.value += 1
 
     if executor is None:
         for i, config in enumerate(configs):
@@ -421,7 +423,7 @@ def run_trials(objective, configs, executor=None, *, progress=True):
                 results[i] = objective(config)
             except Exception as error:  # noqa: BLE001 - recorded as a TrialError
                 results[i] = _failed(config, error)
-            _tick()
+            tick()
     else:
         from concurrent.futures import as_completed
 
@@ -432,16 +434,7 @@ def run_trials(objective, configs, executor=None, *, progress=True):
                 results[i] = future.result()
             except Exception as error:  # noqa: BLE001 - recorded as a TrialError
                 results[i] = _failed(configs[i], error)
-            _tick()
-    failures = [(i, r) for i, r in enumerate(results) if isinstance(r, TrialError)]
-    if failures:
-        listed = "; ".join(f"trial {i} {r}" for i, r in failures)
-        warnings.warn(
-            f"{len(failures)} of {len(configs)} trials failed (a TrialError holds their place): "
-            f"{listed}",
-            UserWarning,
-            stacklevel=2,
-        )
+            tick()
     return results
 
 

@@ -358,6 +358,14 @@ with (
     on_dask = search.run_trials(objective, configs, executor)
 seconds["Dask LocalCluster, 2 workers (with start and stop)"] = time.perf_counter() - start
 
+# %% [markdown]
+# Do the three places agree? Each trial starts from its own seed, and every training of the
+# course runs numpy's matrix products on one thread (`nn.one_blas_thread`), here, in the pool's
+# workers and on Dask's: a product then adds its terms in the same order in every process, so
+# on one machine a trial gives the same bits wherever it runs. (Another CPU's arithmetic kernels
+# may round a last digit otherwise: its accuracies can differ from these, and still agree with
+# each other there.)
+
 # %%
 vectorised = [h.val_accuracy[-1] for h in histories]
 same = {"process pool": pooled == here, "Dask": on_dask == here}

@@ -123,11 +123,17 @@ def test_run_trials_shows_a_progress_bar_that_ends_full_in_a_live_kernel():
     outputs = nb.cells[0].outputs
     shown = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(shown) == 1, "one progress bar is displayed"
+    states = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
     model_id = shown[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
-    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"][model_id]
-    assert state["model_name"] == "IntProgressModel"
-    assert state["state"]["value"] == state["state"]["max"] == 3
-    assert state["state"]["description"] == "trials"
+    parts = [
+        states[ref.removeprefix("IPY_MODEL_")] for ref in states[model_id]["state"]["children"]
+    ]
+    bar = next(
+        p["state"] for p in parts if p["model_name"] in {"FloatProgressModel", "IntProgressModel"}
+    )
+    assert bar["value"] == bar["max"] == 3, "the bar ends full"
+    texts = " ".join(p["state"].get("value", "") for p in parts if p["model_name"] == "HTMLModel")
+    assert "trials" in texts and "3/3" in texts, texts
     from course_utils import search
 
     expected = [search.example_objective({"alpha": a}) for a in (0.1, 0.01, 0.001)]

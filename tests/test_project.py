@@ -28,7 +28,9 @@ def test_readme_has_exactly_two_command_lines():
     commands = _readme_commands()
     assert commands["open"].startswith("python -m pip install -r requirements.txt")
     assert "jupyterlab" in commands["open"]
-    assert commands["test"] == "python -m pip install -r requirements-test.txt && python -m pytest"
+    assert commands["test"] == (
+        "python -m pip install -r requirements-test.txt -c constraints.txt && python -m pytest"
+    )
 
 
 def test_ci_runs_the_readme_test_command():
@@ -44,13 +46,20 @@ def test_ci_runs_the_readme_test_command():
     assert extracted == _readme_commands()["test"]
 
 
-def test_requirements_pin_lower_bounds_only():
+def test_requirements_pin_lower_bounds_and_cap_only_what_uses_private_internals():
+    """A lower bound everywhere; an upper cap only under a comment naming a private internal
+    (tests/test_internals.py checks those)."""
     for name in ("requirements.txt", "requirements-test.txt"):
-        for line in (ROOT / name).read_text().splitlines():
+        lines = (ROOT / name).read_text().splitlines()
+        for i, line in enumerate(lines):
             line = line.strip()
             if not line or line.startswith(("#", "-r", "-e")):
                 continue
-            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+>=[0-9.]+", line), f"{name}: {line}"
+            match = re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+>=[0-9.]+(,<[0-9.]+)?", line)
+            assert match, f"{name}: {line}"
+            above = " ".join(lines[max(0, i - 3) : i])
+            if match.group(1):
+                assert "private" in above, f"{name}: {line} is capped without a reason"
 
 
 def _ruff():
@@ -84,6 +93,35 @@ def test_the_lowest_constraints_pin_every_requirement_to_its_lower_bound():
         for line in (ROOT / name).read_text().splitlines():
             line = line.split("#")[0].strip()
             if line and not line.startswith(("-r", "-e")):
-                pin = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?>=(\S+)", line)
+                pin = re.match(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?>=([^\s,]+)", line)
                 assert bounds[pin.group(1)] == pin.group(2), f"{name}: {line}"
     assert len(bounds) >= 15
+
+
+def test_constraints_pin_every_requirement_to_a_version_it_allows():
+    """constraints.txt (python .ci/proven_constraints.py) holds the versions CI proved; the
+    README's commands install with it."""
+    from packaging.requirements import Requirement
+
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[_canonical(name)] = version
+    for name in ("requirements.txt", "requirements-test.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if not line or line.startswith(("-r", "-e")):
+                continue
+            requirement = Requirement(line)
+            pinned = pins.get(_canonical(requirement.name))
+            assert pinned, f"constraints.txt pins no version of {requirement.name}"
+            assert requirement.specifier.contains(pinned), (
+                f"{requirement}: constraints say {pinned}"
+            )
+    for command in _readme_commands().values():
+        assert "-c constraints.txt" in command, command
+
+
+def _canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()

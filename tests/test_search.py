@@ -188,8 +188,12 @@ def test_a_failed_trial_keeps_the_others(threads):
     assert results[1] == search.TrialError({"units": 20}, "RuntimeError", "diverged")
 
 
-def test_no_progress_bar_outside_a_notebook():
-    assert search._progress_bar(3) is None
+def test_outside_a_notebook_the_progress_bar_is_text(capsys):
+    search.run_trials(search.example_objective, [{"alpha": a} for a in (0.1, 0.01, 0.001)])
+    bar = capsys.readouterr().err
+    assert "trials" in bar and "3/3" in bar, bar
+    search.run_trials(search.example_objective, [{"alpha": 0.1}], progress=False)
+    assert capsys.readouterr().err == ""
 
 
 # ---------------------------------------------------------------- validation

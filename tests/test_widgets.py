@@ -29,8 +29,13 @@ def test_all_apps_finds_the_apps_of_every_notebook():
     assert len(APPS) == len(set(APPS))
 
 
+#: Values swept per slider: every one of a short range; of a long one (an example, an epoch,
+#: a sample size), this many spread over it, both ends included; the same code draws each.
+SWEEP = 41
+
+
 def _values(control):
-    """Every value a learner can give the control."""
+    """The values a learner can give the control (all of them, or SWEEP of a long range)."""
     if isinstance(control, widgets.Checkbox | widgets.ToggleButton):
         return [False, True]
     if hasattr(control, "options"):
@@ -39,7 +44,9 @@ def _values(control):
         lo, hi = control.min, control.max
         return [(a, b) for a in range(lo, hi + 1) for b in range(a, hi + 1)]
     if isinstance(control, widgets.IntSlider):
-        return list(range(control.min, control.max + 1, control.step)) + [control.max]
+        values = sorted(set(range(control.min, control.max + 1, control.step)) | {control.max})
+        spread = np.linspace(0, len(values) - 1, SWEEP).round().astype(int)
+        return [values[i] for i in np.unique(spread)]
     if isinstance(control, widgets.FloatSlider):
         return list(np.linspace(control.min, control.max, 41))
     raise TypeError(f"no sweep for {type(control).__name__}")
@@ -105,6 +112,22 @@ def test_app_is_an_app_with_reachable_controls_and_figure(app):
     )
     assert isinstance(app.widget, widgets.VBox)
     assert plotting.figure_problems(app.fig) == []
+
+
+def test_an_app_is_a_widget_that_sits_in_other_widgets(app):
+    """Shown like any widget (a widget view, so JupyterLab, Notebook 7, VS Code and Voila show
+    it), and two apps side by side in an HBox."""
+    assert isinstance(app, widgets.VBox)
+    assert app.widget is app
+    controls, figure_view = app.children[:2]
+    assert all(control in controls.children for control in app.controls.values())
+    assert app.errors in app.children
+    bundle = app._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == app.model_id
+    other = GammaBeta()
+    side_by_side = widgets.HBox([app, other])
+    assert side_by_side.children == (app, other)
+    plt.close(other.fig)
 
 
 def test_every_control_swept_over_its_range(app):

@@ -33,9 +33,14 @@ from .. import live
 __all__ = ["App"]
 
 
-class App:
+class App(widgets.VBox):
     """Base class: subclasses set self.controls and self.fig (from plotting.figure), then call
-    self._connect()."""
+    self._connect().
+
+    An app is a widget (a VBox: controls above the figure; its takeaway, when live, and its
+    errors below), so it shows wherever widgets do (JupyterLab, Notebook 7, VS Code, Voila) and
+    sits in other widgets: ``HBox([GammaBeta(), BatchNoise()])`` puts two apps side by side.
+    """
 
     controls: dict
     fig: object
@@ -62,6 +67,7 @@ class App:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self._guarded(self.update)
+        widgets.VBox.__init__(self, children=self._parts())
 
     @contextmanager
     def _batch(self):
@@ -168,14 +174,20 @@ class App:
 
     @property
     def widget(self):
+        """The app itself (it is the widget); kept for notebooks that display ``app.widget``."""
+        return self
+
+    def _control_row(self):
+        """The widgets in the row above the figure: the controls (an app may add others)."""
+        return list(self.controls.values())
+
+    def _parts(self):
         """Controls above the figure; its takeaway (when live) and errors below it."""
         canvas = self.fig.canvas
         figure_view = canvas if isinstance(canvas, widgets.DOMWidget) else self._static_figure()
-        controls = widgets.HBox(
-            list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
-        )
+        controls = widgets.HBox(self._control_row(), layout=widgets.Layout(flex_flow="row wrap"))
         under = [self.takeaway_line] if self.takeaway_line is not None else []
-        return widgets.VBox([controls, figure_view, *under, self.errors])
+        return [controls, figure_view, *under, self.errors]
 
     def _static_figure(self):
         """Without ipympl (no %matplotlib widget) the figure shows once, as an image."""
@@ -183,6 +195,3 @@ class App:
         with out:
             display(self.fig)
         return out
-
-    def _ipython_display_(self):
-        display(self.widget)

@@ -365,17 +365,9 @@ class Panda(App):
             f"{_plural(len(changed), 'time')}."
         )
 
-    @property
-    def widget(self):
+    def _control_row(self):
         """alpha, Play, the epoch slider and the progress bar above the figure."""
-        box = super().widget
-        box.children[0].children = (
-            self.controls["alpha"],
-            self.play,
-            self.controls["epoch"],
-            self.progress,
-        )
-        return box
+        return [self.controls["alpha"], self.play, self.controls["epoch"], self.progress]
 
 
 # ---------------------------------------------------------------- 2. caviar
@@ -524,12 +516,9 @@ class Caviar(App):
             f"median {median:.1%}."
         )
 
-    @property
-    def widget(self):
+    def _control_row(self):
         """The controls and the progress bar above the figure."""
-        box = super().widget
-        box.children[0].children = (*self.controls.values(), self.progress)
-        return box
+        return [*self.controls.values(), self.progress]
 
 
 def caviar_figure(histories, chosen=None):

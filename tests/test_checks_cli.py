@@ -1,0 +1,136 @@
+"""python -m course_utils.checks: runs whole notebooks and reports each exercise's status."""
+
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from course_utils import checks, checks_cli
+from course_utils.exercises import EXERCISES
+
+from .support import ROOT, require
+
+LEARNER = ROOT / "notebooks" / "02_sampling_scales.ipynb"
+SOLUTION = ROOT / "solutions" / "02_sampling_scales.ipynb"
+NAMES = [name for name, ex in EXERCISES.items() if ex.notebook == "02"]  # in the notebook's order
+ROW = re.compile(r"^  (passed|failed|not attempted) +.* \(([\w.]+)\)(?:: (\w+))?$")
+
+
+@pytest.fixture(autouse=True)
+def _nbclient():
+    try:
+        import nbclient  # noqa: F401
+    except ImportError:
+        require(False, "nbclient is not installed: python -m pip install -r requirements-test.txt")
+
+
+def _rows(report):
+    """(name, status, mistake) of each exercise line of a report, in order."""
+    return [(m[2], m[1], m[3]) for m in map(ROW.match, report.splitlines()) if m]
+
+
+def _command(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "course_utils.checks", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+
+
+def _solution_in(tmp_path, edit):
+    """The solution notebook, changed by edit(nb), saved in tmp_path under its own name."""
+    nb = nbformat.read(SOLUTION, as_version=4)
+    edit(nb)
+    path = tmp_path / SOLUTION.name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_the_fresh_learner_notebook_reports_every_exercise_not_attempted_and_fails():
+    run = _command(LEARNER)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stdout.splitlines()[0] == str(LEARNER)
+    assert _rows(run.stdout) == [(name, "not attempted", None) for name in NAMES]
+    assert run.stdout.splitlines()[-1] == f"  0 of {len(NAMES)} exercises passed."
+    assert run.stderr == ""
+
+
+def test_the_solution_notebook_passes_every_exercise_and_exits_0(capsys):
+    assert checks_cli.main([str(SOLUTION)]) == 0
+    out = capsys.readouterr().out
+    assert _rows(out) == [(name, "passed", None) for name in NAMES]
+    assert out.splitlines()[-1] == f"  {len(NAMES)} of {len(NAMES)} exercises passed."
+
+
+def test_an_exercise_done_wrong_is_reported_failed_with_its_mistake(tmp_path, capsys):
+    def off_by_one(nb):
+        right, wrong = "return 1 / (1 - momentum)", "return momentum / (1 - momentum)"
+        cell = next(c for c in nb.cells if right in c.source)
+        cell.source = cell.source.replace(right, wrong)
+
+    path = _solution_in(tmp_path, off_by_one)
+    before = path.read_bytes()
+    assert checks_cli.main([str(path)]) == 1
+    out = capsys.readouterr().out
+    wrong = "scales.remembered_steps"
+    expected = [(n, "failed", "off_by_one") if n == wrong else (n, "passed", None) for n in NAMES]
+    assert _rows(out) == expected
+    assert f"{len(NAMES) - 1} of {len(NAMES)} exercises passed." in out
+    assert path.read_bytes() == before, "the learner's notebook is never written"
+
+
+def test_a_cell_that_raises_is_named_and_the_exercises_after_it_are_not_attempted(tmp_path, capsys):
+    def raising_cell(nb):
+        after = next(i for i, c in enumerate(nb.cells) if "scales.sample_integers" in c.source)
+        nb.cells.insert(after + 1, nbformat.v4.new_code_cell("values = [1, 2, 3]\nvalues[3]"))
+
+    path = _solution_in(tmp_path, raising_cell)
+    nb = nbformat.read(path, as_version=4)
+    inserted = next(i for i, c in enumerate(nb.cells) if "values[3]" in c.source)
+    number = sum(c.cell_type == "code" and bool(c.source.strip()) for c in nb.cells[: inserted + 1])
+    assert checks_cli.main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"  Cell [{number}] raised IndexError: list index out of range\n" in out
+    assert "    line 2: values[3]\n" in out
+    assert "Traceback" not in out and "\x1b[" not in out
+    first, *rest = NAMES
+    assert _rows(out) == [(first, "passed", None)] + [(n, "not attempted", None) for n in rest]
+    assert out.splitlines()[-1] == f"  1 of {len(NAMES)} exercises passed."
+
+
+def test_a_missing_file_or_not_a_notebook_says_so_in_one_line_and_fails(tmp_path):
+    text = tmp_path / "02_notes.ipynb"
+    text.write_text("my notes, not a notebook")
+    unnumbered = tmp_path / "sampling.ipynb"
+    unnumbered.write_bytes(SOLUTION.read_bytes())
+    missing = tmp_path / "02_missing.ipynb"
+    run = _command(missing, text, unnumbered)
+    assert run.returncode == 1
+    assert run.stderr == ""
+    assert run.stdout.splitlines() == [
+        str(missing),
+        "  No such file.",
+        str(text),
+        "  Not a Jupyter notebook: it could not be read as one.",
+        str(unnumbered),
+        "  No exercises: a course notebook's name starts with its number, one of "
+        f"{', '.join(sorted({e.notebook for e in EXERCISES.values()}))} "
+        "(as in 02_sampling_scales.ipynb).",
+        "0 of 3 notebooks: every exercise passed.",
+    ]
+
+
+def test_results_gives_each_exercise_of_a_notebook_as_plain_data():
+    checks.check("scales.remembered_steps", lambda momentum: momentum / (1 - momentum))
+    rows = {row["name"]: row for row in checks.results("02")}
+    assert list(rows) == NAMES
+    assert rows["scales.remembered_steps"] == {
+        "name": "scales.remembered_steps",
+        "title": EXERCISES["scales.remembered_steps"].title,
+        "status": "failed",
+        "mistake": "off_by_one",
+    }
