@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -96,7 +97,9 @@ def _run_notebook(nb, folder, notebook, timeout):
         interrupt_on_timeout=True,  # the kernel lives on, so the results can still be read
         error_on_timeout={"ename": _TIMED_OUT, "evalue": ""},
     )
-    # The kernel's own stdout and stderr (not the cells') would only clutter the report.
+    # The kernel's own stdout and stderr (not the cells') would only clutter the report; the
+    # debugger of ipykernel 6 warns of frozen modules as it starts, past that (its variable).
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         problem = _run_cells(client, nb)
         if problem:

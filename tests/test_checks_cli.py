@@ -41,13 +41,21 @@ def _command(*args):
     )
 
 
-def _solution_in(tmp_path, edit):
-    """The solution notebook, changed by edit(nb), saved in tmp_path under its own name."""
-    nb = nbformat.read(SOLUTION, as_version=4)
-    edit(nb)
+def _notebook_in(tmp_path, *sources):
+    """A short notebook of notebook 02's exercises (quick to run), saved in tmp_path."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     path = tmp_path / SOLUTION.name
     nbformat.write(nb, path)
     return path
+
+
+def _checked(name, fn="scales." + "{}"):
+    """A cell that checks exercise name with fn (the reference itself by default)."""
+    return f"checks.check({name!r}, {fn.format(name.split('.')[1])})"
+
+
+IMPORTS = "from course_utils import checks, scales"
 
 
 def test_the_fresh_learner_notebook_reports_every_exercise_not_attempted_and_fails():
@@ -59,24 +67,22 @@ def test_the_fresh_learner_notebook_reports_every_exercise_not_attempted_and_fai
     assert run.stderr == ""
 
 
-def test_the_solution_notebook_passes_every_exercise_and_exits_0(capsys):
-    assert checks_cli.main([str(SOLUTION)]) == 0
+def test_the_solution_notebook_passes_every_exercise_and_exits_0(tmp_path, capsys):
+    path = _notebook_in(tmp_path, IMPORTS, *map(_checked, NAMES))
+    assert checks_cli.main([str(path)]) == 0
     out = capsys.readouterr().out
     assert _rows(out) == [(name, "passed", None) for name in NAMES]
     assert out.splitlines()[-1] == f"  {len(NAMES)} of {len(NAMES)} exercises passed."
 
 
 def test_an_exercise_done_wrong_is_reported_failed_with_its_mistake(tmp_path, capsys):
-    def off_by_one(nb):
-        right, wrong = "return 1 / (1 - momentum)", "return momentum / (1 - momentum)"
-        cell = next(c for c in nb.cells if right in c.source)
-        cell.source = cell.source.replace(right, wrong)
-
-    path = _solution_in(tmp_path, off_by_one)
+    wrong = "scales.remembered_steps"
+    off_by_one = "lambda momentum: momentum / (1 - momentum)"
+    cells = [_checked(name, off_by_one) if name == wrong else _checked(name) for name in NAMES]
+    path = _notebook_in(tmp_path, IMPORTS, *cells)
     before = path.read_bytes()
     assert checks_cli.main([str(path)]) == 1
     out = capsys.readouterr().out
-    wrong = "scales.remembered_steps"
     expected = [(n, "failed", "off_by_one") if n == wrong else (n, "passed", None) for n in NAMES]
     assert _rows(out) == expected
     assert f"{len(NAMES) - 1} of {len(NAMES)} exercises passed." in out
@@ -84,20 +90,14 @@ def test_an_exercise_done_wrong_is_reported_failed_with_its_mistake(tmp_path, ca
 
 
 def test_a_cell_that_raises_is_named_and_the_exercises_after_it_are_not_attempted(tmp_path, capsys):
-    def raising_cell(nb):
-        after = next(i for i, c in enumerate(nb.cells) if "scales.sample_integers" in c.source)
-        nb.cells.insert(after + 1, nbformat.v4.new_code_cell("values = [1, 2, 3]\nvalues[3]"))
-
-    path = _solution_in(tmp_path, raising_cell)
-    nb = nbformat.read(path, as_version=4)
-    inserted = next(i for i, c in enumerate(nb.cells) if "values[3]" in c.source)
-    number = sum(c.cell_type == "code" and bool(c.source.strip()) for c in nb.cells[: inserted + 1])
+    first, *rest = NAMES
+    raising = "values = [1, 2, 3]\nvalues[3]"
+    path = _notebook_in(tmp_path, IMPORTS, _checked(first), raising, *map(_checked, rest))
     assert checks_cli.main([str(path)]) == 1
     out = capsys.readouterr().out
-    assert f"  Cell [{number}] raised IndexError: list index out of range\n" in out
+    assert "  Cell [3] raised IndexError: list index out of range\n" in out
     assert "    line 2: values[3]\n" in out
     assert "Traceback" not in out and "\x1b[" not in out
-    first, *rest = NAMES
     assert _rows(out) == [(first, "passed", None)] + [(n, "not attempted", None) for n in rest]
     assert out.splitlines()[-1] == f"  1 of {len(NAMES)} exercises passed."
 
