@@ -97,9 +97,7 @@ def _run_notebook(nb, folder, notebook, timeout):
         interrupt_on_timeout=True,  # the kernel lives on, so the results can still be read
         error_on_timeout={"ename": _TIMED_OUT, "evalue": ""},
     )
-    # The kernel's own stdout and stderr (not the cells') would only clutter the report; the
-    # debugger of ipykernel 6 warns of frozen modules as it starts, past that (its variable).
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    # The kernel's own stdout and stderr (not the cells') would only clutter the report.
     with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         problem = _run_cells(client, nb)
         if problem:
@@ -172,6 +170,9 @@ def main(argv=None) -> int:
         "--timeout", type=int, default=600, help="seconds a cell may run (default: 600)"
     )
     args = parser.parse_args(argv)
+    # the kernels this starts inherit it: ipykernel 6's debugger warns of frozen modules as a
+    # kernel starts, past the kernel's discarded stderr
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     try:
         import nbclient  # noqa: F401 - installed with JupyterLab
     except ImportError:

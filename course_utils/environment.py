@@ -271,8 +271,9 @@ def bug_report(extension_dirs=None, environ=None, check=None):
         lines.append(f"  {directory}:{'' if extensions else ' none'}")
         lines += [f"    {extension}" for extension in extensions]
     lines += ["", "VS Code widget code (nbextensions):"]
+    nbextension_dirs = _extension_dirs("nbextensions", extension_dirs)
     for package, code in VSCODE_WIDGET_CODE.items():
-        where = _find(_extension_dirs("nbextensions", extension_dirs), code, "index.js")
+        where = _find(nbextension_dirs, code, "index.js")
         lines.append(f"  {package} ({code}): {where or 'missing'}")
     lines += ["", "Setup check:"] + [f"  {line}" for line in str(check).splitlines()]
     return "\n".join(lines)

@@ -68,15 +68,20 @@ def test_the_front_end_is_told_from_the_kernels_environment():
     assert environment.front_end(jupyter_from_vscode) == "jupyter"
 
 
-def test_in_vscode_this_environment_is_ready_and_no_jupyterlab_is_asked_for(monkeypatch):
+def _uninstalled(monkeypatch, package):
+    """As if package were not installed, for what the environment module asks of metadata."""
     real_version = environment.metadata.version
 
-    def without_jupyterlab(name):
-        if name == "jupyterlab":
+    def version(name):
+        if name == package:
             raise environment.metadata.PackageNotFoundError(name)
         return real_version(name)
 
-    monkeypatch.setattr(environment.metadata, "version", without_jupyterlab)
+    monkeypatch.setattr(environment.metadata, "version", version)
+
+
+def test_in_vscode_this_environment_is_ready_and_no_jupyterlab_is_asked_for(monkeypatch):
+    _uninstalled(monkeypatch, "jupyterlab")
     report = check_environment(environ=VSCODE)
     assert report.ok, str(report)
     assert str(report).startswith("Environment ready for VS Code: Python 3.")
@@ -123,17 +128,11 @@ def test_the_bug_report_names_python_and_each_package_with_its_installed_version
 
 
 def test_the_bug_report_says_not_installed_for_a_missing_package(monkeypatch):
-    real_version = environment.metadata.version
-
-    def without_dask(name):
-        if name == "dask":
-            raise environment.metadata.PackageNotFoundError(name)
-        return real_version(name)
-
-    monkeypatch.setattr(environment.metadata, "version", without_dask)
+    numpy_version = metadata.version("numpy")
+    _uninstalled(monkeypatch, "dask")
     report = bug_report(environ={})
     assert re.search(r"^  dask +not installed$", report, re.MULTILINE)
-    assert re.search(rf"^  numpy +{re.escape(real_version('numpy'))}$", report, re.MULTILINE)
+    assert re.search(rf"^  numpy +{re.escape(numpy_version)}$", report, re.MULTILINE)
 
 
 def test_the_bug_report_names_numpys_blas_and_the_variables_that_change_it():

@@ -46,6 +46,15 @@ def test_ci_runs_the_readme_test_command():
     assert extracted == _readme_commands()["test"]
 
 
+def _comment_above(lines, i):
+    """The comment lines right above line i, as one string."""
+    above = []
+    while i > 0 and lines[i - 1].startswith("#"):
+        i -= 1
+        above.insert(0, lines[i])
+    return " ".join(above)
+
+
 def test_requirements_pin_lower_bounds_and_cap_only_what_uses_private_internals():
     """A lower bound everywhere; an upper cap only under a comment naming a private internal
     (tests/test_internals.py checks those)."""
@@ -57,9 +66,9 @@ def test_requirements_pin_lower_bounds_and_cap_only_what_uses_private_internals(
                 continue
             match = re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+>=[0-9.]+(,<[0-9.]+)?", line)
             assert match, f"{name}: {line}"
-            above = " ".join(lines[max(0, i - 3) : i])
             if match.group(1):
-                assert "private" in above, f"{name}: {line} is capped without a reason"
+                reason = _comment_above(lines, i)
+                assert "private" in reason, f"{name}: {line} is capped without a reason"
 
 
 def _ruff():
@@ -102,26 +111,23 @@ def test_constraints_pin_every_requirement_to_a_version_it_allows():
     """constraints.txt (python .ci/proven_constraints.py) holds the versions CI proved; the
     README's commands install with it."""
     from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
     pins = {}
     for line in (ROOT / "constraints.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             name, version = line.split("==")
-            pins[_canonical(name)] = version
+            pins[canonicalize_name(name)] = version
     for name in ("requirements.txt", "requirements-test.txt"):
         for line in (ROOT / name).read_text().splitlines():
             line = line.split("#")[0].strip()
             if not line or line.startswith(("-r", "-e")):
                 continue
             requirement = Requirement(line)
-            pinned = pins.get(_canonical(requirement.name))
+            pinned = pins.get(canonicalize_name(requirement.name))
             assert pinned, f"constraints.txt pins no version of {requirement.name}"
             assert requirement.specifier.contains(pinned), (
                 f"{requirement}: constraints say {pinned}"
             )
     for command in _readme_commands().values():
         assert "-c constraints.txt" in command, command
-
-
-def _canonical(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
