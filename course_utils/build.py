@@ -7,6 +7,9 @@ Each notebook is written once, as a solution, in jupytext's percent format
 - ``notebooks/NN_name.ipynb``: the learner's version, where each block between
   ``# BEGIN SOLUTION`` and ``# END SOLUTION`` becomes a stub that raises NotImplementedError.
 
+Both open with the same setup cell (``SETUP_CELL``, kept here once): the build puts it before
+the source's first code cell.
+
 A notebook on disk that someone has edited or run (its cells no longer match the fingerprint
 the build stored in its metadata) is never overwritten unless ``force=True``.
 
@@ -28,6 +31,7 @@ import nbformat
 __all__ = [
     "MarkerError",
     "EditedNotebookError",
+    "SETUP_CELL",
     "strip_solutions",
     "build_notebooks",
     "write_notebooks",
@@ -38,6 +42,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
 STUB = '# YOUR CODE HERE\nraise NotImplementedError("Replace this line with your code.")'
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+#: The first code cell of every notebook: it checks that the kernel can show live figures.
+SETUP_CELL = """\
+try:
+    import course_utils
+except ModuleNotFoundError:
+    raise ModuleNotFoundError(
+        "course_utils is not installed for this kernel: run "
+        "`python -m pip install -r requirements.txt` in the course's folder, then restart the kernel."
+    ) from None
+course_utils.check_environment()"""  # noqa: E501 (the cell's text, as learners see it)
 MARKER = re.compile(r"^(\s*)(# BEGIN SOLUTION|# END SOLUTION)\s*$")
 
 
@@ -108,6 +122,9 @@ def build_notebooks(source):
     parsed = jupytext.reads(text, fmt="py:percent")
     learner_cells, solution_cells = [], []
     for index, cell in enumerate(parsed.cells):
+        if cell.cell_type == "code" and not any(kind == "code" for kind, _ in solution_cells):
+            learner_cells.append(("code", SETUP_CELL))
+            solution_cells.append(("code", SETUP_CELL))
         if cell.cell_type == "code":
             learner, solution = strip_solutions(cell.source, where=f"{source.name}, cell {index}")
         else:

@@ -27,16 +27,6 @@
 # Run the first cell: it checks that this kernel can show the live figures.
 
 # %%
-try:
-    import course_utils
-except ModuleNotFoundError:
-    raise ModuleNotFoundError(
-        "course_utils is not installed for this kernel: run "
-        "`python -m pip install -r requirements.txt` in the course's folder, then restart the kernel."
-    ) from None
-course_utils.check_environment()
-
-# %%
 # %matplotlib widget
 import time
 

@@ -53,6 +53,17 @@ def test_built_notebooks_have_a_kernelspec_no_outputs_and_an_environment_check(r
         assert "check_environment()" in code[0].source, f"{path}: first cell must check the setup"
 
 
+def test_the_build_opens_every_notebook_with_the_one_setup_cell(tmp_path, root):
+    learner, solution = build.build_notebooks(_course(tmp_path) / "source" / "01_demo.py")
+    for nb in (learner, solution):
+        kinds = [c.cell_type for c in nb.cells]
+        assert kinds == ["markdown", "code", "code"]
+        assert nb.cells[1].source == build.SETUP_CELL
+    sources = (root / "source").glob("*.py")
+    pasted = [p.name for p in sources if "check_environment" in p.read_text()]
+    assert pasted == [], "the setup cell is kept once, in build.SETUP_CELL, not in sources"
+
+
 def test_learner_notebooks_hold_stubs_where_the_solutions_hold_code(root):
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         learner = nbformat.read(path, as_version=4)
