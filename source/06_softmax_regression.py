@@ -27,7 +27,7 @@
 # %matplotlib widget
 import numpy as np
 
-from course_utils import checks, data, plotting, softmax
+from course_utils import checks, data, gradcheck, plotting, softmax
 from course_utils.widgets.softmax import DeepVsLinear, SoftmaxBars, SoftmaxRegressionLive
 
 # %% [markdown]
@@ -133,15 +133,8 @@ C, m = 4, 5
 Z = rng.normal(size=(C, m))
 Y = softmax.one_hot(rng.integers(0, C, size=m), C)
 analytic = softmax.backward(softmax.softmax(Z), Y) / m  # dJ/dZ: the 1/m of J included
-numeric = np.zeros_like(Z)
-h = 1e-6
-for index in np.ndindex(Z.shape):
-    step = np.zeros_like(Z)
-    step[index] = h
-    J_plus = softmax.cross_entropy(softmax.softmax(Z + step), Y)
-    J_minus = softmax.cross_entropy(softmax.softmax(Z - step), Y)
-    numeric[index] = (J_plus - J_minus) / (2 * h)
-error = np.linalg.norm(analytic - numeric) / np.linalg.norm(analytic + numeric)
+numeric = gradcheck.numerical_gradient(lambda Z: softmax.cross_entropy(softmax.softmax(Z), Y), Z)
+error = gradcheck.relative_error(analytic, numeric)  # ||a - b|| / (||a|| + ||b||)
 print(f"relative error between (Y_hat - Y) / m and finite differences: {error:.1e}")
 
 # %% [markdown]

@@ -5,7 +5,6 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,24 +18,6 @@ def require(condition, message):
     if IN_CI:
         pytest.fail(f"{message} (CI=true: a missing tool is a failure)")
     pytest.skip(message)
-
-
-def numerical_gradient(f, x, h):
-    """Central differences of the scalar f() with respect to every entry of x (changed in place)."""
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        kept = x[index]
-        x[index] = kept + h
-        up = f()
-        x[index] = kept - h
-        down = f()
-        x[index] = kept
-        grad[index] = (up - down) / (2 * h)
-    return grad
-
-
-def relative_error(a, b):
-    return np.max(np.abs(a - b)) / max(np.max(np.abs(a)) + np.max(np.abs(b)), 1e-300)
 
 
 #: Set to another value by a test in the parent process: a worker that was forked sees the

@@ -4,6 +4,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 
 from .support import ROOT, require
 
@@ -78,6 +79,15 @@ def _ruff():
     )
     require(bool(found), "ruff is not installed: python -m pip install -r requirements-test.txt")
     return [sys.executable, "-m", "ruff"]
+
+
+def test_the_test_command_runs_the_examples_in_docstrings():
+    """`python -m pytest` runs every `>>>` example in course_utils (pyproject's pytest options)."""
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert "--doctest-modules" in options["addopts"].split()
+    assert "course_utils" in options["testpaths"]
+    with_examples = [p for p in (ROOT / "course_utils").rglob("*.py") if ">>> " in p.read_text()]
+    assert with_examples, "no docstring examples found: the check above would be idle"
 
 
 def test_ruff_check_is_clean():

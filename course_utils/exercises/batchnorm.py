@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import batchnorm
+from ..gradcheck import numerical_gradient, relative_error
 from . import Exercise, Mistake, Verdict
 from .compare import compare, format_call, format_value
 
@@ -437,29 +438,13 @@ def numerical_gradients(Z, gamma, beta, eps, dZ_tilde, h=1e-6):
     dZ_tilde is the gradient of L with respect to Z_tilde, so these estimate dZ, dgamma, dbeta.
     """
 
-    def loss(Z, gamma, beta):
+    Z, gamma, beta = (np.array(x, dtype=np.float64) for x in (Z, gamma, beta))
+
+    def loss(_changed):
         return float(np.sum(dZ_tilde * batchnorm.forward(Z, gamma, beta, eps)[0]))
 
     arrays = {"dZ": Z, "dgamma": gamma, "dbeta": beta}
-    grads = {}
-    for name, x in arrays.items():
-        grad = np.zeros_like(x, dtype=float)
-        for index in np.ndindex(x.shape):
-            shifted = {}
-            for sign in (1, -1):
-                moved = {key: value.astype(float) for key, value in arrays.items()}
-                moved[name][index] += sign * h
-                shifted[sign] = loss(moved["dZ"], moved["dgamma"], moved["dbeta"])
-            grad[index] = (shifted[1] - shifted[-1]) / (2 * h)
-        grads[name] = grad
-    return grads
-
-
-def relative_error(a, b):
-    """|a - b| / (|a| + |b|) in the max norm; 0 when both are 0."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.max(np.abs(a)) + np.max(np.abs(b))
-    return 0.0 if scale == 0 else float(np.max(np.abs(a - b)) / scale)
+    return {name: numerical_gradient(loss, x, h) for name, x in arrays.items()}
 
 
 def _explain_backward(i, kwargs, got):
