@@ -14,11 +14,9 @@ mu and var, exponentially weighted averages kept during training by ``update_run
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .arrays import as_columns, as_float_array
+from .validation import as_columns, as_float_array, check_real
 
 __all__ = ["forward", "backward", "backward_staged", "update_running", "inference"]
 
@@ -44,22 +42,6 @@ def _check_non_negative(name, var):
         )
 
 
-def _check_eps(eps):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise ValueError(f"eps must be a positive number, got eps={eps!r}")
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be a positive number, got eps={eps!r}")
-    return float(eps)
-
-
-def _check_momentum(momentum):
-    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real):
-        raise ValueError(f"momentum must be a number in [0, 1], got momentum={momentum!r}")
-    if not 0 <= momentum <= 1:  # NaN fails this too
-        raise ValueError(f"momentum must lie in [0, 1], got momentum={momentum!r}")
-    return float(momentum)
-
-
 # ---------------------------------------------------------------- training (notebook 04)
 
 
@@ -81,7 +63,7 @@ def forward(Z, gamma, beta, eps=1e-5, *, check=True):
         Z = as_columns("Z", Z, "n_l")
         gamma = _check_column("gamma", gamma, Z.shape[0])
         beta = _check_column("beta", beta, Z.shape[0])
-        eps = _check_eps(eps)
+        eps = check_real("eps", eps, low=0, low_open=True)
     m = Z.shape[1]
     mu = Z.sum(axis=1, keepdims=True) / m
     Z_centred = Z - mu
@@ -200,7 +182,7 @@ def _check_running_args(running_mu, running_var, mu, var, momentum):
     var = _check_column("var", var, n_l)
     _check_non_negative("running_var", running_var)
     _check_non_negative("var", var)
-    momentum = _check_momentum(momentum)
+    momentum = check_real("momentum", momentum, low=0, high=1)
     return running_mu, running_var, mu, var, momentum
 
 
@@ -223,6 +205,6 @@ def inference(Z, gamma, beta, running_mu, running_var, eps=1e-5, *, check=True):
         running_mu = _check_column("running_mu", running_mu, n_l)
         running_var = _check_column("running_var", running_var, n_l)
         _check_non_negative("running_var", running_var)
-        eps = _check_eps(eps)
+        eps = check_real("eps", eps, low=0, low_open=True)
     Z_norm = (Z - running_mu) / np.sqrt(running_var + eps)
     return gamma * Z_norm + beta

@@ -17,16 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .softmax import one_hot
+from .validation import check_int
 
 __all__ = ["Split", "digits", "blobs", "spirals"]
 
 N_DIGIT_CLASSES = 10
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    return int(value)
 
 
 def _check_seed(seed):
@@ -154,8 +149,8 @@ def blobs(n_per_class, n_classes=3, seed=0, *, spread=0.5):
     Returns X: (2, m) and y: (m,) int labels, m = n_per_class * n_classes, ordered by class.
     ``spread`` is the standard deviation of each blob.
     """
-    n_per_class = _check_int("n_per_class", n_per_class, 1)
-    n_classes = _check_int("n_classes", n_classes, 2)
+    n_per_class = check_int("n_per_class", n_per_class, 1)
+    n_classes = check_int("n_classes", n_classes, 2)
     seed = _check_seed(seed)
     if isinstance(spread, bool) or not isinstance(spread, numbers.Real) or not spread > 0:
         raise ValueError(f"spread must be a positive number, got spread={spread!r}")
@@ -173,8 +168,8 @@ def spirals(n_per_class=100, n_classes=3, seed=0, *, noise=0.2):
     Arm k: radius r from 0 to 1, angle t = 4 (k + r) + noise * N(0, 1); the point is
     r (sin t, cos t). Returns X: (2, m) and y: (m,) int labels, m = n_per_class * n_classes.
     """
-    n_per_class = _check_int("n_per_class", n_per_class, 1)
-    n_classes = _check_int("n_classes", n_classes, 2)
+    n_per_class = check_int("n_per_class", n_per_class, 1)
+    n_classes = check_int("n_classes", n_classes, 2)
     seed = _check_seed(seed)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
         raise ValueError(f"noise must be a non-negative number, got noise={noise!r}")

@@ -17,6 +17,8 @@ import numbers
 
 import numpy as np
 
+from .validation import as_rng, check_int
+
 __all__ = [
     "Scale",
     "Linear",
@@ -55,22 +57,6 @@ def _as_unit(u):
     return u
 
 
-def _as_rng(rng):
-    if rng is None:
-        return np.random.default_rng()
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy Generator, an int seed or None, got {type(rng).__name__}")
-
-
-def _check_n(n):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got n={n!r}")
-    return int(n)
-
-
 class Scale:
     """A map from the unit interval onto [low, high]; subclasses define the map."""
 
@@ -92,11 +78,11 @@ class Scale:
 
     def sample(self, n, rng=None):
         """n values drawn uniformly on this scale: from_unit(u) with u ~ U[0, 1]. -> (n,)"""
-        return self.from_unit(_as_rng(rng).random(_check_n(n)))
+        return self.from_unit(as_rng(rng).random(check_int("n", n)))
 
     def grid(self, n):
         """n values evenly spaced on this scale, low and high included. -> (n,)"""
-        n = _check_n(n)
+        n = check_int("n", n)
         if n == 1:
             return self.from_unit(np.array([0.5]))
         return self.from_unit(np.linspace(0.0, 1.0, n))

@@ -33,7 +33,8 @@ from itertools import product
 
 import numpy as np
 
-from .scales import Integer, Linear, Log, OneMinusLog, PowerOfTwo, Scale, _as_rng
+from .scales import Integer, Linear, Log, OneMinusLog, PowerOfTwo, Scale
+from .validation import as_rng, check_int
 
 __all__ = [
     "BumpObjective",
@@ -69,12 +70,6 @@ def _check_space(space):
                 f"got a {type(scale).__name__}: {scale!r}"
             )
     return space
-
-
-def _check_positive(name, n):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {name}={n!r}")
-    return int(n)
 
 
 def _plain(value):
@@ -118,16 +113,14 @@ def grid_search(space, n_per_axis, *, max_configs=None):
         extra = [name for name in n_per_axis if name not in space]
         if extra:
             raise ValueError(f"n_per_axis names {extra}, which are not in the space")
-        counts = {
-            name: _check_positive(f"n_per_axis[{name!r}]", n_per_axis[name]) for name in space
-        }
+        counts = {name: check_int(f"n_per_axis[{name!r}]", n_per_axis[name], 1) for name in space}
     else:
-        n = _check_positive("n_per_axis", n_per_axis)
+        n = check_int("n_per_axis", n_per_axis, 1)
         counts = dict.fromkeys(space, n)
     axes = [[_plain(v) for v in space[name].grid(counts[name])] for name in space]
     size = math.prod(len(axis) for axis in axes)
     if max_configs is not None:
-        max_configs = _check_positive("max_configs", max_configs)
+        max_configs = check_int("max_configs", max_configs, 1)
         if size > max_configs:
             warnings.warn(
                 f"the grid has {size} configs, more than max_configs={max_configs}; returning "
@@ -161,8 +154,8 @@ def random_search(space, n, rng):
     [0.0353, 0.0012, 0.0001]
     """
     space = _check_space(space)
-    n = _check_positive("n", n)
-    rng = _as_rng(rng)
+    n = check_int("n", n, 1)
+    rng = as_rng(rng)
     u = rng.random((len(space), n))  # one independent u per hyperparameter and trial
     columns = [space[name].from_unit(u[i]) for i, name in enumerate(space)]
     names = list(space)
@@ -269,11 +262,11 @@ def coarse_to_fine(
     Returns a list of ``Round(space, configs, results)``, one per round.
     """
     space = _check_space(space)
-    rounds = _check_positive("rounds", rounds)
-    n_per_round = _check_positive("n_per_round", n_per_round)
+    rounds = check_int("rounds", rounds, 1)
+    n_per_round = check_int("n_per_round", n_per_round, 1)
     if not 0 < keep <= 1:
         raise ValueError(f"keep must lie in (0, 1], got keep={keep!r}")
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     history = []
     current = space
     for i in range(rounds):
@@ -308,7 +301,7 @@ def importance(space, configs, results, n_bins=5):
     Returns a dict name -> share in [0, 1], in the space's order.
     """
     space = _check_space(space)
-    n_bins = _check_positive("n_bins", n_bins)
+    n_bins = check_int("n_bins", n_bins, 1)
     configs = list(configs)
     scores = _scores(results)
     if len(configs) != scores.size:
@@ -341,7 +334,7 @@ def importance_noise_floor(space, configs, results, rng, n_shuffles=200, quantil
     shares so measured. A share at or below it is no evidence that the hyperparameter matters.
     rng: a numpy Generator (or int seed) for the shuffles.
     """
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     shuffled = [importance(space, configs, rng.permutation(results)) for _ in range(n_shuffles)]
     return float(np.quantile([s for shares in shuffled for s in shares.values()], quantile))
 
@@ -488,7 +481,7 @@ class BumpObjective:
         Anywhere, borders included: a grid's values at the borders are then as useful as
         the others, on average, and no strategy is favoured by where the optimum may lie.
         """
-        c = _as_rng(rng).random(2)
+        c = as_rng(rng).random(2)
         return cls(w=w, optimum=(float(c[0]), float(c[1])), width=width)
 
     def bump(self, x, c):
@@ -538,8 +531,8 @@ def random_beats_grid(make_objective, space, n_per_axis, repeats=200, *, rng=Non
     True
     """
     space = _check_space(space)
-    repeats = _check_positive("repeats", repeats)
-    rng = _as_rng(rng)
+    repeats = check_int("repeats", repeats, 1)
+    rng = as_rng(rng)
     grid = grid_search(space, n_per_axis)
     wins = 0.0
     for _ in range(repeats):

@@ -16,11 +16,9 @@ goes into dW = 1/m dZ X^T and db = 1/m sum_i dz^(i).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .arrays import as_columns, as_float_array
+from .validation import as_columns, as_float_array, check_int, check_real
 
 __all__ = [
     "softmax",
@@ -48,20 +46,6 @@ def _check_logits(Z):
             f"example, with n_classes >= 1; got Z with shape {Z.shape}"
         )
     return Z
-
-
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a positive number, got {name}={value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive number, got {name}={value!r}")
-    return float(value)
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    return int(value)
 
 
 def _check_one_hot(Y):
@@ -138,7 +122,7 @@ def softmax(Z, temperature=1.0, *, check=True):
     """
     if check:
         Z = _check_logits(Z)
-        temperature = _check_positive("temperature", temperature)
+        temperature = check_real("temperature", temperature, low=0, low_open=True)
     # z - max(z) <= 0, so e^(z - max) <= 1 never overflows. Near the ends of the float range the
     # shift itself may round to -inf (1e308 - (-1e308)), and e^-inf = 0 is then the right value.
     with np.errstate(over="ignore"):
@@ -171,7 +155,7 @@ def one_hot(y, n_classes, *, dtype=np.float64):
     Column i is the one-hot vector of example i. Labels may be integers or whole-valued floats
     (2.0); anything else, or a label outside [0, n_classes), is a ValueError naming it.
     """
-    n_classes = _check_int("n_classes", n_classes, 1)
+    n_classes = check_int("n_classes", n_classes, 1)
     labels = np.asarray(y)
     if labels.ndim != 1:
         raise ValueError(f"y must be a 1-D array of m labels, got y with shape {labels.shape}")
@@ -275,7 +259,7 @@ def gradient_step(W, b, X, Y, alpha, *, check=True):
     """
     if check:
         W, b, X, Y = _check_parameters(W, b, X, Y)
-        alpha = _check_positive("alpha", alpha)
+        alpha = check_real("alpha", alpha, low=0, low_open=True)
     m = X.shape[1]
     Y_hat = softmax(W @ X + b, check=False)
     cost = cross_entropy(Y_hat, Y, check=False)
@@ -294,8 +278,8 @@ class SoftmaxRegression:
     """
 
     def __init__(self, n_x, n_classes, seed=0):
-        self.n_x = _check_int("n_x", n_x, 1)
-        self.n_classes = _check_int("n_classes", n_classes, 2)
+        self.n_x = check_int("n_x", n_x, 1)
+        self.n_classes = check_int("n_classes", n_classes, 2)
         rng = np.random.default_rng(seed)
         self.W = 0.01 * rng.standard_normal((self.n_classes, self.n_x))
         self.b = np.zeros((self.n_classes, 1))
@@ -357,10 +341,10 @@ class SoftmaxRegression:
             raise ValueError(f"y has {Y.shape[1]} labels for {m} examples (columns of X)")
         if m == 0:
             raise ValueError("X needs at least one example (column)")
-        alpha = _check_positive("alpha", alpha)
-        epochs = _check_int("epochs", epochs, 0)
+        alpha = check_real("alpha", alpha, low=0, low_open=True)
+        epochs = check_int("epochs", epochs, 0)
         if batch_size is not None:
-            batch_size = min(_check_int("batch_size", batch_size, 1), m)
+            batch_size = min(check_int("batch_size", batch_size, 1), m)
         rng = np.random.default_rng(seed)
         history = []
         for _ in range(epochs):

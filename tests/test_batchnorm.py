@@ -287,7 +287,7 @@ INF_Z[0, 0] = np.inf
         ),
         (
             lambda: batchnorm.update_running(R3, R3, R3, R3, momentum=1.5),
-            "momentum must lie in [0, 1], got momentum=1.5",
+            "momentum must be a number in [0, 1], got momentum=1.5",
         ),
         (lambda: batchnorm.update_running(R3, R3, R3, R3, momentum=-0.1), "got momentum=-0.1"),
         (lambda: batchnorm.update_running(R3, R3, R3, R3, momentum=float("nan")), "momentum=nan"),

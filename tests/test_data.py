@@ -158,7 +158,7 @@ def test_spiral_arms_lie_on_their_spirals_without_noise():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: data.blobs(0), r"n_per_class must be an integer >= 1, got n_per_class=0"),
+        (lambda: data.blobs(0), r"n_per_class must be a positive integer, got n_per_class=0"),
         (lambda: data.blobs(10, n_classes=1), r"n_classes must be an integer >= 2"),
         (lambda: data.blobs(10, spread=0), r"spread must be a positive number"),
         (lambda: data.spirals(2.5), r"n_per_class=2.5"),

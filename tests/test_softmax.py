@@ -163,8 +163,8 @@ def test_one_hot_round_trip():
         ([[0, 1]], 3, "1-D array"),
         (["a", "b"], 3, "integer labels"),
         ([True, False], 3, "integer labels"),
-        ([0, 1], 0, "n_classes must be an integer >= 1"),
-        ([0, 1], 2.0, "n_classes must be an integer"),
+        ([0, 1], 0, "n_classes must be a positive integer"),
+        ([0, 1], 2.0, "n_classes must be a positive integer"),
     ],
 )
 def test_one_hot_errors_name_the_bad_label(y, n_classes, match):
@@ -369,7 +369,7 @@ def test_the_model_rejects_bad_arguments():
         model.fit(X, y[:-1])
     with pytest.raises(ValueError, match=r"\[0, 3\), got y\[0\] = 7"):
         model.fit(X, np.full(15, 7))
-    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
         model.fit(X, y, batch_size=0)
     with pytest.raises(ValueError, match="alpha must be a positive number"):
         model.fit(X, y, alpha=-0.1)
