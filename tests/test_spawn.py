@@ -7,14 +7,14 @@ Python 3.14, Linux spawn by default. The Dask cluster's workers: tests/test_dask
 
 import ast
 
-from course_utils import nn
+from course_utils.nn.pool import _pool
 
 from . import support
 
 
 def test_the_worker_pool_of_train_many_spawns_its_workers(monkeypatch):
     monkeypatch.setattr(support, "STATE", "changed in the parent")
-    pool = nn._pool.__wrapped__(1)  # a pool of its own, started after the change
+    pool = _pool.__wrapped__(1)  # a pool of its own, started after the change
     try:
         assert pool.submit(support.state_in_worker).result(timeout=120) == "as imported"
     finally:

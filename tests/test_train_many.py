@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from course_utils import data, nn
+from course_utils.nn.pool import _pool
 
 from .support import require
 
@@ -269,8 +270,8 @@ def test_numpy_arrays_and_numpy_scalars_are_accepted(digits):
 
 def test_the_kept_worker_processes_hold_no_pipe_of_this_process(digits):
     """A kept worker that inherited this process's pipes would keep their readers waiting."""
-    nn._pool(2).shutdown()
-    nn._pool.cache_clear()
+    _pool(2).shutdown()
+    _pool.cache_clear()
     read_end, write_end = os.pipe()
     nn.train_many(SIZES, digits, 1, alpha=[0.01, 0.1], n_jobs=2)  # starts new workers
     os.close(write_end)
