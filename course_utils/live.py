@@ -33,9 +33,9 @@ draw of an app's figure, with the image made from it, holds the figure's lock
 An app sends its frames itself (``send_frame``): whole, and faster to encode. It uses the
 widget's message channel (``on_msg``, ``send``), the "initialized" and "binary" messages of
 ipympl's front end and matplotlib's documented image modes, and two parts private to ipympl's
-canvas: its ``syncing_data_url`` flag and its ``draw`` (wrapped). Proven with ipympl 0.9.4 to
-0.10 and matplotlib 3.8 to 3.11 (requirements.txt caps both below their next minor release);
-``tests/test_internals.py`` and ``tests/test_live.py`` fail if a new version changes them.
+canvas: its ``syncing_data_url`` flag and its ``draw`` (wrapped). Those two are set in
+``compat`` (``compat.binary_images_only``, ``compat.one_at_a_time``), the one module for the
+private parts of matplotlib and ipympl, which names the versions they are proven on.
 """
 
 from __future__ import annotations
@@ -50,8 +50,6 @@ __all__ = [
     "FULL_FRAME_ALPHA",
     "is_live",
     "watch_ready",
-    "binary_images_only",
-    "one_at_a_time",
     "frame_png",
     "send_frame",
 ]
@@ -80,30 +78,6 @@ def watch_ready(canvas, on_ready):
             on_ready()
 
     canvas.on_msg(on_message)
-
-
-def binary_images_only(canvas):
-    """ipympl sends canvas' images as binary PNG messages only, never as a data URL.
-
-    The data URL (the widget's ``_data_url``) is for a page that opens the notebook later
-    without a kernel; before "initialized" ipympl 0.10 makes it broken (see above).
-    """
-    canvas.syncing_data_url = False
-
-
-def one_at_a_time(canvas, lock):
-    """Every ``canvas.draw()`` (ipympl's: draw, then encode and send the image) holds lock.
-
-    The page's "draw" requests call ``canvas.draw``; an app takes the same lock around its own
-    frames, so no thread paints the canvas while another encodes it.
-    """
-    draw = canvas.draw
-
-    def draw_holding_the_lock(*args, **kwargs):
-        with lock:
-            return draw(*args, **kwargs)
-
-    canvas.draw = draw_holding_the_lock
 
 
 def frame_png(canvas):

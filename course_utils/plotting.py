@@ -15,13 +15,12 @@ from functools import partial
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.text import Text
 from matplotlib.transforms import offset_copy
 
-from . import live
+from . import compat, live
 
 __all__ = [
     "COLORS",
@@ -64,7 +63,8 @@ class CourseFigure(Figure):
     Why: since matplotlib 3.11, Agg lays out and rasterises every glyph with FreeType on each
     draw. That was 70% of an app's redraw, though most of its text (titles, axis and tick
     labels) is the same at the same place every time. So the first time a string is drawn,
-    the glyph images Agg blends onto the canvas are recorded; when the same string is drawn
+    the glyph images Agg blends onto the canvas are recorded (through Agg's private core: see
+    ``compat``); when the same string is drawn
     with the same font at the same place again, the recorded images are blended instead.
     Colour, alpha and clipping still come from the current draw. Text that moves or changes
     is simply drawn and recorded afresh; mathtext, usetex and PDF or SVG output are not cached.
@@ -76,7 +76,7 @@ class CourseFigure(Figure):
         super().__init__(*args, **kwargs)
         self._text_cache = OrderedDict()  # key of a drawn string -> its glyph images
         self.draws = 0  # full draws so far: an app's saved background is older than the last
-        # held by every draw: a kernel draws from more than one thread (see live.one_at_a_time)
+        # held by every draw: a kernel draws from more than one thread (see compat.one_at_a_time)
         self.lock = threading.RLock()
 
     def __getstate__(self):
@@ -99,8 +99,8 @@ class CourseFigure(Figure):
     @contextmanager
     def cached_text(self, renderer):
         """While the block draws on renderer, its text goes through the cache (Agg only)."""
-        cacheable = isinstance(renderer, RendererAgg) and hasattr(renderer, "_renderer")
-        if not cacheable or "draw_text" in vars(renderer):  # not Agg, or a nested draw
+        nested = "draw_text" in vars(renderer)  # a draw inside a draw: already cached
+        if nested or not compat.has_agg_core(renderer):
             yield
             return
         renderer.draw_text = partial(self._draw_text, renderer, renderer.draw_text)
@@ -133,44 +133,14 @@ class CourseFigure(Figure):
         glyphs = self._text_cache.get(key)
         if glyphs is not None:
             self._text_cache.move_to_end(key)
-            for image, *where in glyphs:
-                renderer._renderer.draw_text_image(image, *where, gc)
+            compat.replay_glyphs(renderer, glyphs, gc)
             return
-        core = renderer._renderer
-        renderer._renderer = recorder = _GlyphRecorder(core)
-        try:
+        with compat.recording_glyphs(renderer) as recorder:
             agg_draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
-        finally:
-            renderer._renderer = core
         if recorder.complete:
             self._text_cache[key] = recorder.glyphs
             if len(self._text_cache) > self.TEXT_CACHE_SIZE:
                 self._text_cache.popitem(last=False)  # the least recently drawn
-
-
-class _GlyphRecorder:
-    """Stands in for the Agg renderer's C++ core while one string is drawn; notes its glyphs.
-
-    Agg draws plain text as one ``draw_text_image(image, x, y, angle, gc)`` per glyph: an
-    8-bit coverage image blended in the colour of ``gc``. Any other call is passed on too,
-    but then the string is not cached (another matplotlib version may draw text otherwise).
-    """
-
-    def __init__(self, core):
-        self.core = core
-        self.glyphs = []  # (image, x, y, angle)
-        self.complete = True
-
-    def draw_text_image(self, image, x, y, angle, gc):
-        self.core.draw_text_image(image, x, y, angle, gc)
-        if isinstance(image, np.ndarray):
-            self.glyphs.append((image.copy(), x, y, angle))
-        else:
-            self.complete = False
-
-    def __getattr__(self, name):
-        self.complete = False
-        return getattr(self.core, name)
 
 
 def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
@@ -191,7 +161,7 @@ def figure(nrows=1, ncols=1, *, figsize=(9.5, 3.6), **subplot_kw):
         if hasattr(canvas, attribute):  # the ipympl canvas; Agg has none of these
             setattr(canvas, attribute, value)
     if live.is_live(canvas):
-        live.binary_images_only(canvas)
+        compat.binary_images_only(canvas)
     axes = axes.ravel()
     for ax in axes:
         ax.minorticks_off()

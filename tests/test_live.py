@@ -11,7 +11,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from course_utils import live, plotting
+from course_utils import compat, live, plotting
 from course_utils.widgets import all_apps
 from course_utils.widgets.batchnorm import GammaBeta
 
@@ -113,7 +113,7 @@ def test_a_draw_the_page_asks_for_before_it_says_initialized_sends_a_png(ipympl_
     fig, ax = plotting.figure()
     ax.plot([0, 1], [0, 1])
     canvas = ipympl_canvas(fig)
-    live.binary_images_only(canvas)  # what plotting.figure does under %matplotlib widget
+    compat.binary_images_only(canvas)  # what plotting.figure does under %matplotlib widget
     data_url = canvas._data_url
     canvas.draw()  # the page's "draw" request, no "initialized" yet
     (buffer,) = [bytes(b[0]) for _c, b in canvas.sent if b]

@@ -28,7 +28,7 @@ import ipywidgets as widgets
 from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from .. import live
+from .. import compat, live
 
 __all__ = ["App"]
 
@@ -54,15 +54,15 @@ class App(widgets.VBox):
         self._background = None  # (image of everything but the moving artists, draw count)
         # pyplot would ask for a redraw of its own on the first artist an update changes; the
         # app redraws once, itself, after the whole update
-        self.fig.stale_callback = None
+        compat.no_pyplot_redraw(self.fig)
         for artist in self.moving:
             # a moving artist's change does not mark the figure stale: fig.stale then says
             # whether anything *else* changed, which needs a full draw
-            artist.stale_callback = None
+            compat.no_pyplot_redraw(artist)
         self.takeaway_line = None  # the takeaway under a live figure (see the module's doc)
         if live.is_live(self.fig.canvas):
             live.watch_ready(self.fig.canvas, self._on_page_ready)
-            live.one_at_a_time(self.fig.canvas, self.fig.lock)
+            compat.one_at_a_time(self.fig.canvas, self.fig.lock)
             self._takeaway_as_html()
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -104,7 +104,7 @@ class App(widgets.VBox):
             return
         # before the frame: the page lays the new sentence out while the kernel draws
         self._show_takeaway()
-        with self.fig.lock:  # see live.one_at_a_time
+        with self.fig.lock:  # see compat.one_at_a_time
             if self._page_ready:
                 self._draw_frame()
                 live.send_frame(canvas)
