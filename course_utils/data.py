@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .softmax import one_hot
-from .validation import check_int
+from .validation import check_int, check_real
 
 __all__ = ["Split", "digits", "blobs", "spirals"]
 
@@ -92,8 +92,7 @@ def digits(seed=0, *, val_fraction=0.2, test_fraction=0.2, dtype=np.float64):
     """
     seed = _check_seed(seed)
     for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-            raise ValueError(f"{name} must lie in (0, 1), got {name}={value!r}")
+        check_real(name, value, low=0, high=1, low_open=True, high_open=True)
     if val_fraction + test_fraction >= 1:
         raise ValueError(
             "val_fraction + test_fraction must leave examples to train on, got "
@@ -152,8 +151,7 @@ def blobs(n_per_class, n_classes=3, seed=0, *, spread=0.5):
     n_per_class = check_int("n_per_class", n_per_class, 1)
     n_classes = check_int("n_classes", n_classes, 2)
     seed = _check_seed(seed)
-    if isinstance(spread, bool) or not isinstance(spread, numbers.Real) or not spread > 0:
-        raise ValueError(f"spread must be a positive number, got spread={spread!r}")
+    check_real("spread", spread, low=0, low_open=True)
     rng = np.random.default_rng(seed)
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
     centres = 2.0 * np.stack([np.cos(angles), np.sin(angles)])  # (2, n_classes)
@@ -171,8 +169,7 @@ def spirals(n_per_class=100, n_classes=3, seed=0, *, noise=0.2):
     n_per_class = check_int("n_per_class", n_per_class, 1)
     n_classes = check_int("n_classes", n_classes, 2)
     seed = _check_seed(seed)
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
-        raise ValueError(f"noise must be a non-negative number, got noise={noise!r}")
+    check_real("noise", noise, low=0)
     rng = np.random.default_rng(seed)
     r = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     y = np.repeat(np.arange(n_classes), n_per_class)

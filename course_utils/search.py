@@ -26,7 +26,6 @@ interval and maps through the scale, so one abstraction gives three strategies:
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from dataclasses import dataclass
 from itertools import product
@@ -34,7 +33,7 @@ from itertools import product
 import numpy as np
 
 from .scales import Integer, Linear, Log, OneMinusLog, PowerOfTwo, Scale
-from .validation import as_rng, check_int
+from .validation import as_rng, check_int, check_real
 
 __all__ = [
     "BumpObjective",
@@ -196,8 +195,7 @@ def narrow(space, best_configs, shrink=0.5):
     {'alpha': Log(0.001, 0.1)}
     """
     space = _check_space(space)
-    if isinstance(shrink, bool) or not isinstance(shrink, numbers.Real) or not 0 < shrink <= 1:
-        raise ValueError(f"shrink must lie in (0, 1], got shrink={shrink!r}")
+    check_real("shrink", shrink, low=0, high=1, low_open=True)
     best_configs = list(best_configs)
     if not best_configs:
         raise ValueError("best_configs is empty: narrow needs at least one config")
@@ -264,8 +262,7 @@ def coarse_to_fine(
     space = _check_space(space)
     rounds = check_int("rounds", rounds, 1)
     n_per_round = check_int("n_per_round", n_per_round, 1)
-    if not 0 < keep <= 1:
-        raise ValueError(f"keep must lie in (0, 1], got keep={keep!r}")
+    check_real("keep", keep, low=0, high=1, low_open=True)
     rng = as_rng(rng)
     history = []
     current = space
@@ -462,10 +459,8 @@ class BumpObjective:
     width: float = 0.06
 
     def __post_init__(self):
-        if not (isinstance(self.w, numbers.Real) and self.w >= 0 and math.isfinite(self.w)):
-            raise ValueError(f"w must be a finite number >= 0, got w={self.w!r}")
-        if not (isinstance(self.width, numbers.Real) and self.width > 0):
-            raise ValueError(f"width must be a positive number, got width={self.width!r}")
+        check_real("w", self.w, low=0)
+        check_real("width", self.width, low=0, low_open=True)
         if len(self.optimum) != 2 or not all(0 <= c <= 1 for c in self.optimum):
             raise ValueError(f"optimum must be two numbers in [0, 1], got {self.optimum!r}")
 

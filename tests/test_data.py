@@ -118,7 +118,7 @@ def test_dtype_and_fractions(split):
         ({"seed": -1}, r"seed must be an integer in \[0, 2\*\*32\), got seed=-1"),
         ({"seed": 1.5}, r"seed=1.5"),
         ({"seed": True}, r"seed=True"),
-        ({"val_fraction": 0.0}, r"val_fraction must lie in \(0, 1\), got val_fraction=0.0"),
+        ({"val_fraction": 0.0}, r"val_fraction must be a number in \(0, 1\), got val_fraction=0.0"),
         ({"test_fraction": 1}, r"test_fraction=1"),
         ({"val_fraction": 0.5, "test_fraction": 0.5}, r"must leave examples to train on"),
     ],

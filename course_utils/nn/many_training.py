@@ -8,15 +8,14 @@ or, for n_jobs > 1, split over the worker processes of ``pool``.
 
 from __future__ import annotations
 
-import math
-import numbers
 import warnings
 
 import numpy as np
 
+from ..validation import check_int, check_real
 from .many import _train_stacked
 from .network import Network
-from .optimizers import OPTIMIZERS, _check_rate
+from .optimizers import OPTIMIZERS
 from .pool import _train_in_processes
 from .training import _check_epochs_and_batch_size, _checked_data
 
@@ -54,17 +53,14 @@ def _per_model_values(named_values, seeds):
     for name, value in named_values.items():
         values[name] = list(value) if np.ndim(value) == 1 else [value] * K
     seeds = list(range(K)) if seeds is None else list(seeds)
-    for k, s in enumerate(seeds):
-        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 0:
-            raise ValueError(f"seeds must be non-negative integers, got seeds[{k}]={s!r}")
-    return K, values, [int(s) for s in seeds]
+    return K, values, [check_int(f"seeds[{k}]", s) for k, s in enumerate(seeds)]
 
 
-def _check_per_model(name, values, low, high, **kwargs):
-    """_check_rate on each of K values; an error names the model (alpha[3]) when K > 1."""
+def _check_per_model(name, values, **bounds):
+    """check_real on each of K values; an error names the model (alpha[3]) when K > 1."""
     if len(values) == 1:
-        return [_check_rate(name, values[0], low, high, **kwargs)]
-    return [_check_rate(f"{name}[{k}]", v, low, high, **kwargs) for k, v in enumerate(values)]
+        return [check_real(name, values[0], **bounds)]
+    return [check_real(f"{name}[{k}]", v, **bounds) for k, v in enumerate(values)]
 
 
 def train_many(
@@ -122,8 +118,7 @@ def train_many(
         raise ValueError(f"optimizer must be 'adam' or 'momentum', got optimizer={optimizer!r}")
     if on_epoch is not None and not callable(on_epoch):
         raise ValueError(f"on_epoch must be callable(epoch, histories), got on_epoch={on_epoch!r}")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer, got n_jobs={n_jobs!r}")
+    check_int("n_jobs", n_jobs, 1)
     if on_epoch is not None and n_jobs > 1:
         raise ValueError(
             "on_epoch sees each epoch as it ends, in this process: use it with n_jobs=1 "
@@ -144,15 +139,16 @@ def train_many(
         "optimizer": optimizer,
         "batch_size": int(batch_size),
         "seed": seed,
-        "alpha": _check_per_model("alpha", hp["alpha"], 0, math.inf, low_open=True),
-        "decay_rate": _check_per_model("decay_rate", hp["decay_rate"], 0, math.inf),
+        "alpha": _check_per_model("alpha", hp["alpha"], low=0, low_open=True),
+        "decay_rate": _check_per_model("decay_rate", hp["decay_rate"], low=0),
     }
     if optimizer == "adam":
-        settings["beta1"] = _check_per_model("beta1", hp["beta1"], 0, 1)
-        settings["beta2"] = _check_per_model("beta2", hp["beta2"], 0, 1)
-        settings["eps"] = _check_per_model("eps", hp["eps"], 0, math.inf, low_open=True)
+        settings["beta1"] = _check_per_model("beta1", hp["beta1"], low=0, high=1, high_open=True)
+        settings["beta2"] = _check_per_model("beta2", hp["beta2"], low=0, high=1, high_open=True)
+        settings["eps"] = _check_per_model("eps", hp["eps"], low=0, low_open=True)
     else:
-        settings["momentum"] = _check_per_model("momentum", hp["momentum"], 0, 1)
+        momentum = _check_per_model("momentum", hp["momentum"], low=0, high=1, high_open=True)
+        settings["momentum"] = momentum
     networks = [Network(sizes, batchnorm, seed=s, dtype=dtype) for s in seeds]
     data = _checked_data(networks[0], data)
     np.random.default_rng(seed)  # a bad shuffle seed fails here, before any work

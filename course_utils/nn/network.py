@@ -24,6 +24,7 @@ import numbers
 import numpy as np
 
 from .. import batchnorm
+from ..validation import check_real
 from .layers import (
     dense_backward,
     dense_forward,
@@ -97,12 +98,8 @@ class Network:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
             raise ValueError(f"dtype must be float32 or float64, got dtype={dtype!r}")
-        if not (isinstance(eps, numbers.Real) and eps > 0):
-            raise ValueError(f"eps must be a positive number, got eps={eps!r}")
-        if not (isinstance(running_momentum, numbers.Real) and 0 <= running_momentum <= 1):
-            raise ValueError(
-                f"running_momentum must lie in [0, 1], got running_momentum={running_momentum!r}"
-            )
+        check_real("eps", eps, low=0, low_open=True)
+        check_real("running_momentum", running_momentum, low=0, high=1)
         self.sizes = tuple(int(n) for n in sizes)
         self.batchnorm = bool(batchnorm)
         self.L = len(self.sizes) - 1

@@ -9,21 +9,12 @@ learning rate of an epoch under decay.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from ..validation import check_real
+
 __all__ = ["Momentum", "Adam", "decayed_alpha"]
-
-
-def _check_rate(name, value, low, high, *, low_open=False, high_open=True):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    ok = ok and (value > low if low_open else value >= low)
-    ok = ok and (value < high if high_open else value <= high)
-    if not ok:
-        left, right = "(" if low_open else "[", ")" if high_open else "]"
-        raise ValueError(f"{name} must lie in {left}{low}, {high}{right}, got {name}={value!r}")
-    return float(value)
 
 
 def _check_update_args(params, grads):
@@ -44,8 +35,8 @@ class Momentum:
     """
 
     def __init__(self, alpha=0.01, momentum=0.9):
-        self.alpha = _check_rate("alpha", alpha, 0, math.inf, low_open=True)
-        self.momentum = _check_rate("momentum", momentum, 0, 1)
+        self.alpha = check_real("alpha", alpha, low=0, low_open=True)
+        self.momentum = check_real("momentum", momentum, low=0, high=1, high_open=True)
         self.v = None
 
     def __repr__(self):
@@ -73,10 +64,10 @@ class Adam:
     """
 
     def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-        self.alpha = _check_rate("alpha", alpha, 0, math.inf, low_open=True)
-        self.beta1 = _check_rate("beta1", beta1, 0, 1)
-        self.beta2 = _check_rate("beta2", beta2, 0, 1)
-        self.eps = _check_rate("eps", eps, 0, math.inf, low_open=True)
+        self.alpha = check_real("alpha", alpha, low=0, low_open=True)
+        self.beta1 = check_real("beta1", beta1, low=0, high=1, high_open=True)
+        self.beta2 = check_real("beta2", beta2, low=0, high=1, high_open=True)
+        self.eps = check_real("eps", eps, low=0, low_open=True)
         self.v = self.s = None
         self.t = 0
 
@@ -116,8 +107,8 @@ def decayed_alpha(alpha0, decay_rate, epoch):
     epoch counts from 1, as in the lecture: with alpha0 = 0.2 and decay_rate = 1 the epochs
     1, 2, 3, 4 run at 0.1, 0.067, 0.05, 0.04. decay_rate = 0 keeps alpha0.
     """
-    _check_rate("alpha0", alpha0, 0, math.inf, low_open=True)
-    _check_rate("decay_rate", decay_rate, 0, math.inf)
+    check_real("alpha0", alpha0, low=0, low_open=True)
+    check_real("decay_rate", decay_rate, low=0)
     epoch = np.asarray(epoch)
     if not np.issubdtype(epoch.dtype, np.integer) or np.any(epoch < 1):
         raise ValueError(f"epoch must be an integer >= 1, got epoch={epoch!r}")

@@ -9,16 +9,15 @@ process.
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
 
 from ..softmax import one_hot
+from ..validation import check_int, check_real
 from .layers import softmax_cross_entropy
-from .optimizers import OPTIMIZERS, _check_rate, decayed_alpha
+from .optimizers import OPTIMIZERS, decayed_alpha
 
 __all__ = ["History", "train", "evaluate", "predict", "accuracy", "one_blas_thread"]
 
@@ -60,12 +59,8 @@ def _check_labels(network, X, y, name):
 
 
 def _check_epochs_and_batch_size(epochs, batch_size):
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got epochs={epochs!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
-        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
+    check_int("epochs", epochs)
+    check_int("batch_size", batch_size, 1)
 
 
 def _checked_data(network, data):
@@ -150,8 +145,8 @@ def train(
     The same network seed and train seed give identical weights and history.
     """
     _check_epochs_and_batch_size(epochs, batch_size)
-    alpha0 = _check_rate("alpha", alpha, 0, math.inf, low_open=True)
-    decay_rate = _check_rate("decay_rate", decay_rate, 0, math.inf)
+    alpha0 = check_real("alpha", alpha, low=0, low_open=True)
+    decay_rate = check_real("decay_rate", decay_rate, low=0)
     if isinstance(optimizer, str):
         if optimizer not in OPTIMIZERS:
             raise ValueError(
