@@ -33,7 +33,7 @@ import time
 import numpy as np
 from scipy import stats
 
-from course_utils import checks, plotting, scales, search, tuning
+from course_utils import checks, conclusions, plotting, scales, search, tuning
 from course_utils.widgets.search import CoarseToFine, GridVsRandom, importance_figure
 
 rng = np.random.default_rng(1)
@@ -175,16 +175,8 @@ wins = {
 }
 for w, share in wins.items():
     print(f"second hyperparameter's weight w = {w:4}: random search wins {share:5.1%}")
-print(
-    f"\nConclusion: with {n_per_axis**2} trials and only one hyperparameter that matters, random "
-    f"search beats the grid in {wins[0.0]:.0%} of {repeats} repeats; when both matter equally, "
-    f"in {wins[1.0]:.0%}. "
-    + (
-        "The fewer hyperparameters matter, the more a grid wastes its trials on repeated values."
-        if wins[0.0] > wins[1.0]
-        else "Here the grid kept up even when one hyperparameter did not matter."
-    )
-)
+print()
+print(conclusions.random_vs_grid(wins, n_per_axis, repeats))
 
 # %% [markdown]
 # ## 3 · Which hyperparameters matter on our data?
@@ -278,32 +270,7 @@ plotting.show(fig)
 # %%
 tiers = [tuning.NOTES_TIERS[name] for name in shares]
 rho = stats.spearmanr(tiers, [-shares[name] for name in shares]).statistic
-matter = [name for name in ranking if shares[name] > floor]
-last_tier = [name for name in shares if tuning.NOTES_TIERS[name] == 4]
-alpha_first = ranking[0] == "alpha"
-last_in_noise = all(shares[name] <= floor for name in last_tier)
-surprises = [name for name in matter if tuning.NOTES_TIERS[name] >= 3] + [
-    name for name in shares if tuning.NOTES_TIERS[name] == 2 and shares[name] <= floor
-]
-print(
-    f"Conclusion: on the digits, {ranking[0]} explains {shares[ranking[0]]:.0%} of the variation "
-    f"in validation accuracy, "
-    + ("the most of all, as the lecture says. " if alpha_first else "more than alpha does. ")
-    + f"Above the noise floor ({floor:.0%}): {', '.join(matter)}. "
-    + (
-        "Adam's beta2 and eps are lost in the noise, as the lecture expects. "
-        if last_in_noise
-        else f"Of the last tier, {', '.join(n for n in last_tier if shares[n] > floor)} rose above it. "
-    )
-    + f"Rank correlation with the notes' tiers: {rho:.2f}"
-    + (
-        f"; where we differ ({', '.join(surprises)}), Bergstra and Bengio's warning holds: "
-        "which hyperparameters matter after alpha depends on the data, the ranges searched and the "
-        "training budget."
-        if surprises
-        else ": the lecture's ranking holds here."
-    )
-)
+print(conclusions.importance_vs_lecture(shares, floor, tuning.NOTES_TIERS, rho))
 
 # %% [markdown]
 # ## 4 · Coarse to fine
@@ -385,21 +352,9 @@ for i, r in enumerate(rounds, 1):
     region = ", ".join(f"{name} in [{s.low:.3g}, {s.high:.3g}]" for name, s in r.space.items())
     print(f"round {i}: {region}; mean {mean_by_round[i - 1]:.1%}, best {best_by_round[i - 1]:.1%}")
 m_val = tuning.digits().y_val.size
-gained = round((max(best_by_round) - best_by_round[0]) * m_val)  # validation images
+print()
 print(
-    f"\nConclusion: coarse-to-fine over {' and '.join(top_two)} "
-    + ("raised" if mean_by_round[-1] > mean_by_round[0] else "did not raise")
-    + f" the mean trial: {mean_by_round[0]:.1%} in the first round, {mean_by_round[-1]:.1%} in "
-    "the last. "
-    + (
-        f"The best trial gained {gained} of {m_val} validation images "
-        f"({best_by_round[0]:.1%} to {max(best_by_round):.1%}): "
-        + ("a real gain." if gained >= 5 else "within the noise of one training run.")
-        if gained > 0
-        else f"The best trial did not improve on the first round's {best_by_round[0]:.1%}: with "
-        f"{len(rounds[0].configs)} random trials, the first round had already landed in the "
-        "good region, and the narrower rounds confirm it."
-    )
+    conclusions.coarse_to_fine(top_two, mean_by_round, best_by_round, m_val, len(rounds[0].configs))
 )
 
 # %% [markdown]

@@ -28,7 +28,7 @@
 import numpy as np
 from scipy import stats
 
-from course_utils import checks, plotting, scales
+from course_utils import checks, conclusions, plotting, scales
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
 
 rng = np.random.default_rng(2)
@@ -285,15 +285,8 @@ for name, scale in (("linear", scales.Linear(1e-4, 1.0)), ("log", scales.Log(1e-
         f"{name:6}: trials per decade {np.round(per_decade, 1)}; "
         f"searches with no alpha below 0.01: {never_small[name]:.1%}"
     )
-print(
-    f"\nConclusion: sampled linearly, {never_small['linear']:.1%} of the searches never try an "
-    f"alpha below 0.01; on a log scale {never_small['log']:.1%} do. "
-    + (
-        "The log scale is the one that explores every decade."
-        if never_small["log"] < never_small["linear"]
-        else "Here the linear scale explored small alphas as well as the log scale did."
-    )
-)
+print()
+print(conclusions.linear_vs_log(never_small))
 
 # %% [markdown]
 # ## Your progress

@@ -41,7 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from course_utils import checks, nn, plotting, search, tuning
+from course_utils import checks, conclusions, nn, plotting, search, tuning
 from course_utils.widgets.tuning import Caviar, Panda, panda_vs_caviar_figure
 
 split = tuning.digits()
@@ -209,20 +209,7 @@ checks.check("tuning.pick_best", pick_best)
 best = tuning.pick_best(results)
 by_test = int(np.argmax([r["test_accuracy"] for r in results]))
 chosen = results[best]
-print(
-    f"chosen by validation: model {best} ("
-    + ", ".join(f"{name} {chosen['config'][name]:.3g}" for name in tuning.CAVIAR_SPACE)
-    + f"): validation {chosen['val_accuracy'][-1]:.1%}, test {chosen['test_accuracy']:.1%}"
-)
-if by_test == best:
-    print("The model with the best test accuracy is the same one: here the choice was safe.")
-else:
-    gap = results[by_test]["test_accuracy"] - chosen["test_accuracy"]
-    print(
-        f"Chosen by test accuracy it would be model {by_test}, reporting "
-        f"{results[by_test]['test_accuracy']:.1%}: {100 * gap:.1f} points more, and optimistic, "
-        "since the test set then did the choosing."
-    )
+print(conclusions.choice_by_validation(results, best, by_test, tuning.CAVIAR_SPACE))
 
 # %% [markdown]
 # ## 3 · Panda against caviar, on the same compute
@@ -254,45 +241,24 @@ fig = panda_vs_caviar_figure(
 plotting.show(fig)
 
 # %%
-difference = 100 * (caviar_final - panda_final)
 print(
-    f"Validation accuracy with {BUDGET} epochs of compute: caviar's best {caviar_final:.1%}, "
-    f"the patient panda {panda_final:.1%} ({difference:+.1f} points for caviar), the hasty one "
-    f"{hasty_history.val_accuracy[-1]:.1%}."
-)
-print(
-    f"Time here: caviar {many_seconds:.2f} s for its {K} models at once, the panda "
-    f"{panda_seconds:.2f} s for its {BUDGET} epochs one after the other. In caviar's time the "
-    f"panda got through about {in_caviar_time} epochs ({panda_val[in_caviar_time - 1]:.1%}); "
-    f"with one machine per model caviar would take the time of {EPOCHS} epochs "
-    f"({panda_val[EPOCHS - 1]:.1%} for the panda)."
-)
-print(
-    f"Test accuracy, one look each: caviar's chosen model {chosen['test_accuracy']:.1%}, "
-    f"the panda {panda_test:.1%}."
-)
-alphas = np.array(hasty_history.alpha)
-frozen = np.flatnonzero(alphas < 1e-3 * alphas[0])  # a thousandth of the start: no more learning
-print(
-    f"The hasty rule halved alpha {halvings} times, down to {alphas[-1]:.2g}: it reacts to every "
-    "noisy rise of the validation loss, where a person would look at the trend. "
-    + (
-        f"From epoch {frozen[0] + 1} on, alpha was below a thousandth of its start: the hasty "
-        f"panda had stopped learning, and {BUDGET - frozen[0]} of its {BUDGET} epochs were spent "
-        "for nothing. The patient panda lowered alpha "
-        f"{int(np.count_nonzero(np.diff(panda_history.alpha)))} times."
-        if frozen.size
-        else "It never lowered alpha below a thousandth of its start."
+    conclusions.caviar_vs_panda(
+        caviar_final,
+        panda_history,
+        hasty_history,
+        caviar_test=chosen["test_accuracy"],
+        panda_test=panda_test,
+        budget=BUDGET,
+        n_models=K,
+        epochs=EPOCHS,
+        halvings=halvings,
+        in_caviar_time=in_caviar_time,
+        many_seconds=many_seconds,
+        panda_seconds=panda_seconds,
+        own_epoch=panda.epoch,
+        own_history=panda.history,
     )
 )
-if panda.epoch:
-    mine = panda.history
-    print(
-        f"Your own panda, at epoch {panda.epoch} of the app: validation accuracy "
-        f"{mine.val_accuracy[-1]:.1%} after {panda.epoch} epochs of compute."
-    )
-else:
-    print("Babysit the app of section 1, then run this cell again to compare your own run.")
 
 # %% [markdown]
 # ## 4 · Scaling caviar out: a process pool, then a cluster
@@ -358,30 +324,7 @@ seconds["Dask LocalCluster, 2 workers (with start and stop)"] = time.perf_counte
 
 # %%
 vectorised = [h.val_accuracy[-1] for h in histories]
-same = {"process pool": pooled == here, "Dask": on_dask == here}
-agree = sum(a == b for a, b in zip(vectorised, here, strict=True))
-for name, ok in same.items():
-    print(f"{name}: {'the same' if ok else 'NOT the same'} {K} accuracies as in this process")
-if agree == K:
-    print(f"train_many: the same {K} accuracies as the models trained one by one")
-else:
-    largest = max(abs(a - b) for a, b in zip(vectorised, here, strict=True))
-    print(
-        f"train_many: the same accuracy as one by one for {agree} of {K} models; the others "
-        f"differ by at most {largest:.1%} (the same float32 arithmetic in another order)"
-    )
-for name, s in seconds.items():
-    print(f"{name:52} {s:6.2f} s")
-fastest = min(seconds, key=seconds.get)
-print(
-    f"\nOn this machine ({os.cpu_count()} cores) the fastest was: {fastest}. "
-    + (
-        "Vectorising small models beats spreading them over processes: a worker pays for its "
-        "start and for every message, and a pool cannot add more cores than the machine has."
-        if fastest.startswith("train_many")
-        else "Spreading the trials over processes paid for the workers' start."
-    )
-)
+print(conclusions.scaling_out(here, pooled, on_dask, vectorised, seconds, os.cpu_count()))
 
 # %% [markdown]
 # **On a real cluster** only the first line changes: `client = Client("tcp://scheduler-address:8786")`
@@ -393,39 +336,17 @@ print(
 # ## 5 · When to be a panda, when caviar
 
 # %%
-gain = 100 * (caviar_final - panda_final)
-test_gain = 100 * (chosen["test_accuracy"] - panda_test)
-if gain > 0:
-    verdict = (
-        f"Here caviar's best beat the patient panda by {gain:.1f} points with the same "
-        f"{BUDGET} epochs of compute, in {many_seconds:.2f} s instead of {panda_seconds:.2f} s."
-    )
-elif gain < 0:
-    verdict = (
-        f"Here the patient panda beat caviar's best by {-gain:.1f} points with the same "
-        f"{BUDGET} epochs of compute, in {panda_seconds:.2f} s against caviar's "
-        f"{many_seconds:.2f} s."
-    )
-else:
-    verdict = f"Here both reached {caviar_final:.1%} with the same {BUDGET} epochs of compute."
-print(verdict)
-close = abs(test_gain) < 1.0
 print(
-    f"Caviar's validation figure is the best of {K}, so it flatters caviar a little (the same "
-    f"choice bias as choosing by test); the one look at the test set says {test_gain:+.1f} points "
-    f"for caviar ({chosen['test_accuracy']:.1%} against the panda's {panda_test:.1%})."
-)
-if close:
-    print(
-        "Within a point of each other on the test set: on a problem this small both strategies "
-        "find a good model, and what differs is the cost: caviar's wall-clock time and no "
-        "attention, against the panda's one model of memory and an eye on every epoch."
+    conclusions.panda_or_caviar(
+        caviar_final,
+        panda_final,
+        caviar_test=chosen["test_accuracy"],
+        panda_test=panda_test,
+        budget=BUDGET,
+        n_models=K,
+        many_seconds=many_seconds,
+        panda_seconds=panda_seconds,
     )
-print(
-    f"Caviar needs the machines to train {K} models at once (here one vectorised computation "
-    f"of {many_seconds:.2f} s); the panda needs one model's compute and your attention at every "
-    "epoch. With compute to spare, be caviar; with one big model and little compute, be a "
-    "panda, and let checkpoints make its mistakes cheap."
 )
 
 # %% [markdown]

@@ -28,7 +28,7 @@
 # %matplotlib widget
 import numpy as np
 
-from course_utils import batchnorm, checks, data, nn, plotting
+from course_utils import batchnorm, checks, conclusions, data, nn, plotting
 from course_utils.widgets.batchnorm import BatchNoise, GammaBeta, learning_rate_sweep_figure
 
 # %% [markdown]
@@ -184,24 +184,7 @@ plotting.show(fig)
 
 
 # %%
-def outcome(bn):
-    """What one arm of the experiment did, in words."""
-    if not reached[bn]:
-        return f"never reached {target:.0%}"
-    return (
-        f"reached {target:.0%} at {len(reached[bn])} of {len(alphas)} learning rates (up to "
-        f"alpha = {max(reached[bn]):g}), in {fastest[bn]} steps at best"
-    )
-
-
-print(f"Conclusion: with batch norm the network {outcome(True)}; without, it {outcome(False)}.")
-if fastest[True] and fastest[False]:
-    ratio = fastest[False] / fastest[True]
-    print(
-        f"At their best learning rates, batch norm needed {ratio:.1f} times "
-        + ("fewer steps" if ratio > 1 else "as many steps or more")
-        + " on this small network (the paper's 14 times was on a deep one)."
-    )
+print(conclusions.with_and_without_batchnorm(reached, fastest, target, alphas))
 
 # %% [markdown]
 # ## An unintended regulariser

@@ -28,7 +28,7 @@
 # %matplotlib widget
 import numpy as np
 
-from course_utils import batchnorm, checks, data, nn, plotting
+from course_utils import batchnorm, checks, conclusions, data, nn, plotting
 from course_utils.widgets.batchnorm_test_time import OneExample, RunningEstimates
 
 # %% [markdown]
@@ -54,15 +54,8 @@ for column in ([4.0, -2.0, 0.5], [-7.0, 3.0, 10.0]):
     Z_tilde, cache = batchnorm.forward(Z, gamma, beta)
     outputs.append(Z_tilde)
     print(f"Z = {Z.ravel()}   var = {cache['var'].ravel()}   Z_tilde = {Z_tilde.ravel()}")
-same = np.allclose(outputs[0], outputs[1]) and np.allclose(outputs[0], beta)
-print(
-    f"\nbeta = {beta.ravel()}: "
-    + (
-        "both examples come out as beta; the layer has forgotten its input."
-        if same
-        else "the outputs differ."
-    )
-)
+print()
+print(conclusions.one_example_alone(outputs, beta))
 
 # %% [markdown]
 # A batch of a few test examples is not much better: each example's output then depends on
@@ -209,11 +202,8 @@ for mode in ("inference", "train"):
     Z_in_batch, _ = network.scores(in_batch, mode=mode)
     change[mode] = np.max(np.abs(Z_alone[:, 0] - Z_in_batch[:, 0]))
     print(f"{mode:9} mode: scores of example 0 change by {change[mode]:.3g}")
-print(
-    f"\nIn inference mode the example's scores change by {change['inference']:.2g}"
-    + (" (float32 rounding only)" if change["inference"] < 1e-4 else "")
-    + f"; in train mode by {change['train']:.3g}: there they depend on its batch."
-)
+print()
+print(conclusions.example_alone_or_in_batch(change))
 
 # %% [markdown]
 # ### App: one test example, running statistics or its batch's statistics
@@ -254,30 +244,12 @@ for name, value in results.items():
     print(f"{name:20} test accuracy {value:6.1%}")
 
 running, one = results["running statistics"], results["batches of 1"]
-worse = [m for m in (8, 64) if results[f"batches of {m}"] < running - 0.005]
 # alone, with batch statistics: which classes does the network predict at all?
 alone_classes = np.unique(
     [np.argmax(network.scores(digits.X_test[:, [i]], mode="train")[0]) for i in range(m_test)]
 )
-if alone_classes.size == 1:
-    c = alone_classes[0]
-    alone_text = (
-        f"Alone (m = 1), all {m_test} examples are called a {c}: {one:.1%}, the share of "
-        f"{c}s in the test set ({np.mean(digits.y_test == c):.1%}). "
-    )
-else:
-    alone_text = f"Alone (m = 1), {one:.1%} ({alone_classes.size} different predictions). "
-print(
-    f"\nConclusion: running statistics give {running:.1%}. "
-    + alone_text
-    + (
-        f"Small batches still lose accuracy ({', '.join(f'm = {m}' for m in worse)}); "
-        if worse
-        else "Batches of 8 and more already match it on this test set; "
-    )
-    + f"the whole test set as one batch gives {results[f'batches of {m_test}']:.1%}, but a "
-    "deployed model sees one example at a time."
-)
+print()
+print(conclusions.running_vs_batch_statistics(results, alone_classes, digits.y_test))
 
 # %%
 fig, ax = plotting.figure(figsize=(9.5, 3.4))

@@ -27,7 +27,7 @@
 # %matplotlib widget
 import numpy as np
 
-from course_utils import checks, data, gradcheck, plotting, softmax
+from course_utils import checks, conclusions, data, gradcheck, plotting, softmax
 from course_utils.widgets.softmax import DeepVsLinear, SoftmaxBars, SoftmaxRegressionLive
 
 # %% [markdown]
@@ -269,13 +269,7 @@ plotting.takeaway(
 plotting.show(fig)
 
 # %%
-errors = int(off_diagonal.sum())
-top = ", ".join(f"{i} as {j} ({n})" for n, i, j in pairs[:3])
-print(
-    f"Conclusion: softmax regression, straight boundaries in 64 dimensions, classifies "
-    f"{test_accuracy:.1%} of the {len(digits.y_test)} test digits; its {errors} errors are led "
-    f"by {top}."
-)
+print(conclusions.softmax_on_digits(test_accuracy, len(digits.y_test), pairs))
 
 # %% [markdown]
 # ## Your progress

@@ -30,7 +30,7 @@
 # %matplotlib widget
 import numpy as np
 
-from course_utils import checks, nn, plotting, search, tuning
+from course_utils import checks, conclusions, nn, plotting, search, tuning
 from course_utils.widgets.search import importance_figure
 from course_utils.widgets.tuning import caviar_figure
 
@@ -178,21 +178,9 @@ default_loss, default_test = nn.evaluate(default_network, split.X_test, split.y_
 trials = n_random + n_rounds * n_per_round + K
 print(f"untuned: test accuracy {default_test:.1%} (cross-entropy {default_loss:.3f})")
 print(f"tuned:   test accuracy {tuned_test:.1%} (cross-entropy {tuned_loss:.3f})")
-errors_default = round((1 - default_test) * split.y_test.size)
-errors_tuned = round((1 - tuned_test) * split.y_test.size)
+print()
 print(
-    f"\nConclusion: {trials} trials of tuning took the test accuracy from {default_test:.1%} to "
-    f"{tuned_test:.1%} ({errors_default} to {errors_tuned} of {split.y_test.size} digits wrong). "
-    + (
-        f"Tuning paid: with the same {caviar_epochs} epochs of training, the tuned model makes "
-        "fewer mistakes."
-        if tuned_test > default_test
-        else (
-            "Here the tuned model was no better than the defaults on the test set: "
-            "Adam's defaults are strong on a small, clean data set, and the small gain the "
-            "validation set showed did not carry over."
-        )
-    )
+    conclusions.tuned_vs_untuned(trials, default_test, tuned_test, split.y_test.size, caviar_epochs)
 )
 
 # %% [markdown]
