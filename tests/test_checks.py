@@ -10,12 +10,14 @@ import pytest
 
 import course_utils
 from course_utils import checks, scales
-from course_utils.exercises import EXERCISES
+from course_utils.exercises import EXERCISES, Exercise
 
 from .support import require
 
 NAMES = sorted(EXERCISES)
 MISTAKES = [(name, m.name) for name in NAMES for m in EXERCISES[name].mistakes]
+#: every declared form of every mistake (a catalogued mistake may have several)
+FORMS = [(name, i) for name in NAMES for i in range(len(EXERCISES[name].forms))]
 
 
 def test_exercises_are_listed_by_the_dotted_name_of_their_reference():
@@ -42,10 +44,42 @@ def test_every_exercise_catalogues_at_least_three_mistakes(name):
 
 @pytest.mark.parametrize(("name", "mistake"), MISTAKES)
 def test_every_catalogued_mistake_is_named(name, mistake):
-    result = checks.check(name, EXERCISES[name].mistake(mistake).fn)
+    result = checks.check(name, EXERCISES[name].named(mistake).fn)
     assert result.status == "failed"
     assert result.mistake == mistake, str(result)
-    assert result.hint == EXERCISES[name].mistake(mistake).hint
+    assert result.hint == EXERCISES[name].named(mistake).hint
+
+
+@pytest.mark.parametrize(("name", "i"), FORMS)
+def test_every_form_of_every_mistake_is_named_with_its_hint(name, i):
+    form = EXERCISES[name].forms[i]
+    if form is EXERCISES[name].named(form.name):
+        return  # the catalogued form: test_every_catalogued_mistake_is_named
+    result = checks.check(name, form.fn)
+    assert result.mistake == form.name, str(result)
+    assert result.hint == form.hint == EXERCISES[name].named(form.name).hint
+
+
+def test_a_mistake_is_declared_once_with_a_hint_and_its_variants_share_it():
+    exercise = Exercise("scales.remembered_steps", "02", "t", scales.remembered_steps)
+
+    @exercise.mistake("inverse", "1 / (1 - momentum)")
+    def inverse(momentum):
+        return 1 / momentum
+
+    assert inverse(0.5) == 2.0  # the decorator returns the function
+    variant = exercise.mistake("inverse", fn=lambda momentum: momentum**-1, variant=True)
+    assert [m.name for m in exercise.mistakes] == ["inverse"]
+    assert [m.fn for m in exercise.forms] == [inverse, variant]
+    assert exercise.forms[1].hint == "1 / (1 - momentum)"
+    with pytest.raises(ValueError, match="once, with a hint"):
+        exercise.mistake("inverse", "again", fn=inverse)
+    with pytest.raises(ValueError, match="once, with a hint"):
+        exercise.mistake("other")
+    with pytest.raises(KeyError):
+        exercise.mistake("other", fn=inverse, variant=True)
+    with pytest.raises(KeyError):
+        exercise.named("other")
 
 
 def _stub(*args, **kwargs):
