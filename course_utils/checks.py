@@ -9,6 +9,13 @@ A check never raises and never mutates the learner's arguments or results. It su
 exception or odd return value (None, a list, a wrong shape, NaN), flags a function that mutates
 its input, and gives up on a function that runs longer than ``timeout`` seconds.
 
+This module is the one engine that judges exercises (their declarations are in
+``course_utils.exercises``): it runs the learner's function on every case of the exercise,
+compares each result with the reference's (part by part for a result made of named parts),
+names the catalogued mistake that gives the same results, and writes the report. A random
+sampler's exercise brings its own ``judge`` (statistical tests); the same runner calls the
+learner's function for it.
+
 Before handing in, ``python -m course_utils.checks notebooks/02_sampling_scales.ipynb [...]``
 runs each notebook top to bottom in a fresh kernel and lists its exercises as passed, failed
 (with the mistake's name) or not attempted; it exits with 0 only when every exercise passed.

@@ -4,6 +4,7 @@ import operator
 import sys
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -347,3 +348,64 @@ def test_a_sampler_that_ignores_randomness_is_told_so():
     result = checks.check("scales.sample_one_minus_log", grid)
     assert result.mistake == "fixed_seed"
     assert "do not depend on rng" in result.hint
+
+
+# ---------------------------------------------------------------- the exercises' hooks
+
+
+def _forward(*args):
+    return EXERCISES["batchnorm.forward"].reference(*args)
+
+
+def test_parts_a_cache_without_a_key_is_incomplete_and_the_hint_says_what_to_return():
+    def no_var(Z, gamma, beta, eps=1e-5):
+        Z_tilde, cache = _forward(Z, gamma, beta, eps)
+        return Z_tilde, {k: v for k, v in cache.items() if k != "var"}
+
+    result = checks.check("batchnorm.forward", no_var)
+    assert result.mistake == "cache_incomplete"
+    assert "cache has no key 'var'" in result.got
+    assert result.hint.startswith("Return a tuple (Z_tilde, cache), with cache a dict")
+
+
+def test_parts_the_report_names_the_wrong_part_and_the_right_ones():
+    def shifted(Z, gamma, beta, eps=1e-5):
+        Z_tilde, cache = _forward(Z, gamma, beta, eps)
+        return Z_tilde + 1.0, cache
+
+    result = checks.check("batchnorm.forward", shifted)
+    assert result.mistake == "wrong_value"
+    assert result.got.startswith("Z_tilde = ")
+    assert result.got.endswith("Right: cache['mu'], cache['var'], cache['Z_norm']")
+    assert result.expected.startswith("Z_tilde = ") and "cache" not in result.expected
+
+
+def test_parts_a_part_of_the_wrong_shape_gets_the_exercises_hint():
+    def transposed(dZ_tilde, cache):
+        dZ, dgamma, dbeta = EXERCISES["batchnorm.backward"].reference(dZ_tilde, cache)
+        return dZ, dgamma.T, dbeta
+
+    result = checks.check("batchnorm.backward", transposed)
+    assert result.mistake == "wrong_shape"
+    assert result.hint.startswith("dgamma has one value per unit, shape (n_l, 1)")
+
+
+def test_backward_describes_its_call_and_explains_by_finite_differences():
+    def double(dZ_tilde, cache):
+        dZ, dgamma, dbeta = EXERCISES["batchnorm.backward"].reference(dZ_tilde, cache)
+        return 2 * dZ, dgamma, dbeta
+
+    result = checks.check("batchnorm.backward", double)
+    assert "cache=forward(Z=" in result.called
+    assert "Relative error of your gradients against finite differences" in result.got
+
+
+def test_a_missing_warning_is_reported_only_when_the_values_are_right():
+    def quiet(space, n_per_axis, *, max_configs=None):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return EXERCISES["search.grid_search"].reference(space, n_per_axis)
+
+    result = checks.check("search.grid_search", quiet)
+    assert result.mistake == "no_warning"
+    assert "no warning about max_configs=5" in result.got

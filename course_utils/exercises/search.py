@@ -1,10 +1,11 @@
 """Exercises of notebook 01 (hyperparameter search) and their catalogues of common mistakes.
 
 Search functions return plain Python structures (a list of configs, a space, a dict of shares),
-so their judges compare those structures: the keys and their order, the Scale types, the
-values. ``random_search`` is random: its judge tests properties instead (range, distinct
-values, uniformity of each hyperparameter on its own scale, both ends of every Integer range,
-independence between hyperparameters, reproducibility from the seeded Generator).
+so they declare how those structures are compared (``problem``): the keys and their order,
+the Scale types, the values. ``random_search`` is random: its judge tests properties instead
+(range, distinct values, uniformity of each hyperparameter on its own scale, both ends of every
+Integer range, independence between hyperparameters, reproducibility from the seeded
+Generator).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ NOTEBOOK = "01"
 #: A statistical test fails below this p-value; with fixed seeds the verdict is reproducible.
 P_MIN = 1e-3
 
-#: Hints for the structural mistakes these judges name beyond the checker's generic ones.
+#: Hints for the structural mistakes these exercises name beyond the checker's generic ones.
 HINTS = {
     "wrong_keys": "Each config (or space) has the space's names as keys, in the space's order: "
     "build it with a loop over space.items().",
@@ -39,7 +40,7 @@ HINTS = {
 
 
 def _space():
-    """The space the judges use; its order (alpha, units, beta, dropout) is not alphabetical."""
+    """The space the cases use; its order (alpha, units, beta, dropout) is not alphabetical."""
     return {
         "alpha": scales.Log(1e-4, 1.0),
         "units": scales.Integer(16, 256),

@@ -5,7 +5,7 @@ Each is judged case by case against its reference in ``course_utils.tuning``; a 
 that agrees with a catalogued mistake on every case is named after it. The cases are chosen so
 that every mistake differs from the reference, and from the mistakes before it, on at least
 one case: a rise, a fall and no change of the loss, a factor other than 0.5 and a NaN loss for
-the panda's rule; budgets that do not divide evenly for the epochs per model, whose judge also
+the panda's rule; budgets that do not divide evenly for the epochs per model, whose check also
 asks for a whole number (an int, not 5.0); results whose best model differs by validation,
 training and test accuracy, by the peak, the mean and the first of the epochs, whose best model
 is the last one, and a tie (the first model wins), for picking the best.
