@@ -9,6 +9,13 @@ A check never raises and never mutates the learner's arguments or results. It su
 exception or odd return value (None, a list, a wrong shape, NaN), flags a function that mutates
 its input, and gives up on a function that runs longer than ``timeout`` seconds.
 
+This module is the one engine that judges exercises (their declarations are in
+``course_utils.exercises``): it runs the learner's function on every case of the exercise,
+compares each result with the reference's (part by part for a result made of named parts),
+names the catalogued mistake that gives the same results, and writes the report. A random
+sampler's exercise brings its own ``judge`` (statistical tests); the same runner calls the
+learner's function for it.
+
 Before handing in, ``python -m course_utils.checks notebooks/02_sampling_scales.ipynb [...]``
 runs each notebook top to bottom in a fresh kernel and lists its exercises as passed, failed
 (with the mistake's name) or not attempted; it exits with 0 only when every exercise passed.
@@ -22,13 +29,14 @@ import signal
 import sys
 import threading
 import traceback
+import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .exercises import EXERCISES, Verdict
-from .exercises.compare import compare, format_call, format_value
+from .exercises.compare import Parts, compare, format_call, format_value
 
 __all__ = ["EXERCISES", "CheckResult", "check", "progress", "results", "compare"]
 
@@ -281,53 +289,195 @@ def _describe(error, what=None):
     return f"{type(error).__name__}: {what or error}{where}"
 
 
-def _check_cases(exercise, run):
-    """Compare with the reference on every case; name a catalogued mistake that explains all."""
-    cases = exercise.cases()
-    results = []
-    first_problem = None
-    for kwargs in cases:
-        expected = exercise.reference(**copy.deepcopy(kwargs))
-        got = run(**kwargs)
-        results.append(got)
-        problem = compare(got, expected)
-        if problem and first_problem is None:
-            first_problem = (kwargs, expected, got, problem)
-    if first_problem is None:
-        kwargs, expected = cases[0], exercise.reference(**copy.deepcopy(cases[0]))
-        return Verdict(
-            True,
-            format_call(run.fn_name, kwargs),
+# ---------------------------------------------------------------- judging an exercise's cases
+
+
+@dataclass
+class _Case:
+    """One case: its arguments, the reference's result and the learner's, and what differs.
+
+    For an exercise whose result has parts, expected and got are dicts part -> value (got is
+    None when the learner's result cannot be read as parts: see unreadable).
+    """
+
+    kwargs: dict
+    expected: object
+    raw: object
+    got: object
+    unreadable: tuple | None = None  # (mistake, message, hint)
+    problems: list = field(default_factory=list)  # [(part or None, mistake, message)]
+    also: tuple | None = None  # (mistake, message) from the exercise's `also`
+
+    @property
+    def failed(self):
+        return bool(self.unreadable or self.problems)
+
+
+def _quietly(fn, kwargs):
+    """fn(**kwargs) on copies, without warnings (a reference may warn, a mistake overflow)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        return fn(**copy.deepcopy(kwargs))
+
+
+def _run_case(exercise, run, kwargs, expected):
+    """The learner's result on kwargs, and the warnings it gave if the exercise looks at them.
+
+    Raises _Stop when the learner's function cannot be judged; the result is a Verdict when
+    the exercise recognises the exception it raised as a catalogued mistake.
+    """
+    try:
+        if exercise.also is None:
+            return run(**kwargs), []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            return run(**kwargs), caught
+    except _Stop as stop:
+        fields = stop.fields
+        known = exercise.raised(kwargs) if exercise.raised else None
+        if fields.get("mistake") != "raised" or known is None:
+            raise
+        mistake, note = known
+        verdict = Verdict(
+            False,
+            fields.get("called") or format_call(run.fn_name, kwargs),
             format_value(expected),
-            format_value(results[0]),
+            f"{fields.get('got', 'an exception')}, {note}",
+            mistake,
         )
-    kwargs, expected, got, (generic, message) = first_problem
-    mistake = _recognise(exercise, cases, results) or generic
-    hint = _hint(exercise, mistake)
+        return verdict, []
+
+
+def _judge_cases(exercise, run):
+    """Compare with the reference on every case; name a catalogued mistake that explains all."""
+    parts = exercise.parts
+    cases = []
+    for kwargs in exercise.cases():
+        expected = _quietly(exercise.reference, kwargs)
+        raw, caught = _run_case(exercise, run, kwargs, expected)
+        if isinstance(raw, Verdict):
+            return raw
+        if parts is None:
+            case = _Case(kwargs, expected, raw, raw)
+            problem = (exercise.problem or compare)(raw, expected)
+            case.problems = [(None, *problem)] if problem else []
+        else:
+            case = _Case(kwargs, parts.unpack(expected)[0], raw, *parts.unpack(raw))
+            case.problems = [] if case.unreadable else Parts.problems(case.got, case.expected)
+        if exercise.also is not None and not case.failed:
+            case.also = exercise.also(kwargs, raw, caught)
+        cases.append(case)
+
+    def called(i):
+        if exercise.describe:
+            return exercise.describe(run.fn_name, i, cases[i].kwargs)
+        return format_call(run.fn_name, cases[i].kwargs)
+
+    # a wrong value first: it says more than a right value's type or a missing warning
+    failing = [i for i, c in enumerate(cases) if c.failed] or [
+        i for i, c in enumerate(cases) if c.also
+    ]
+    if not failing:
+        first = cases[0]
+        if parts is None:
+            return Verdict(True, called(0), format_value(first.expected), format_value(first.raw))
+        shown = Parts.show
+        return Verdict(
+            True, called(0), shown(first.expected, first.expected), shown(first.got, first.got)
+        )
+    i = failing[0]
+    case = cases[i]
+    recognised = _recognise(exercise, cases)
+    if recognised is None and exercise.diagnose is not None:
+        recognised = exercise.diagnose([c.kwargs for c in cases], [c.raw for c in cases])
+    if case.unreadable:
+        generic, message, hint = case.unreadable
+        expected = f"{parts.layout}: " + Parts.show(case.expected, case.expected)
+        got = message if case.raw is None else f"{format_value(case.raw)}: {message}"
+        hint = exercise.hints.get(generic) or hint
+    elif parts is not None:
+        wrong = [name for name, _, _ in case.problems]
+        right = [name for name in case.expected if name not in wrong]
+        got = "; ".join(
+            f"{name} = {format_value(case.got[name])}: {message}"
+            for name, _, message in case.problems
+        )
+        if right:
+            got += f". Right: {', '.join(right)}"
+        expected = Parts.show(case.expected, wrong)
+        part, generic, _ = case.problems[0]
+        hint = exercise.hints.get(generic)
+        if callable(hint):
+            hint = hint(part, case.expected[part])
+    else:
+        _, generic, message = case.problems[0] if case.problems else (None, *case.also)
+        plain = generic == "returned_none" or isinstance(case.raw, int | float | np.number)
+        got = message if exercise.problem or plain else f"{format_value(case.raw)}: {message}"
+        expected = format_value(case.expected)
+        hint = exercise.hints.get(generic)
+    if exercise.explain is not None and not case.unreadable:
+        sentence = exercise.explain(i, case.kwargs, case.got)
+        if sentence:
+            got += f". {sentence}"
     return Verdict(
-        False,
-        format_call(run.fn_name, kwargs),
-        format_value(expected),
-        message
-        if generic == "returned_none" or isinstance(got, int | float | np.number)
-        else f"{format_value(got)}: {message}",
-        mistake,
-        hint,
+        False, called(i), expected, got, recognised or generic, None if recognised else hint
     )
 
 
-def _recognise(exercise, cases, results):
-    """The catalogued mistake whose output equals the learner's on every case, if any."""
-    for mistake in exercise.mistakes:
+def _recognise(exercise, cases):
+    """The catalogued mistake that explains the learner's results, or None.
+
+    First a mistake that equals the learner's results on every case (in every part); then,
+    for results made of parts, one whose wrong parts the learner shares on every case (the
+    learner may have made another mistake besides).
+    """
+    outputs = []
+    for mistake in exercise.forms:
         try:
-            if all(
-                compare(got, mistake.fn(**copy.deepcopy(kwargs))) is None
-                for kwargs, got in zip(cases, results, strict=True)
-            ):
-                return mistake.name
+            outputs.append((mistake.name, [_quietly(mistake.fn, c.kwargs) for c in cases]))
         except Exception:  # noqa: BLE001, S112 - a mistake may fail where the learner's did not
             continue
+    parts = exercise.parts
+    same = exercise.problem or compare
+    for name, raws in outputs:
+        pairs = zip(cases, raws, strict=True)
+        try:
+            if parts is None and all(same(c.raw, raw) is None for c, raw in pairs):
+                return name
+            if parts is not None and all(_same_parts(c, raw, parts) for c, raw in pairs):
+                return name
+        except Exception:  # noqa: BLE001, S112 - a mistake's answer may not compare with the learner's
+            continue
+    if parts is None or any(c.got is None for c in cases):
+        return None
+    for name, raws in outputs:
+        outs = [parts.unpack(raw)[0] for raw in raws]
+        if any(out is None for out in outs):
+            continue
+        pairs = list(zip(cases, outs, strict=True))
+        its_wrong_parts = [
+            part
+            for part in cases[0].expected
+            if any(compare(out[part], c.expected[part]) for c, out in pairs)
+        ]
+        if any(
+            all(compare(c.got[part], out[part]) is None for c, out in pairs)
+            for part in its_wrong_parts
+        ):
+            return name
     return None
+
+
+def _same_parts(case, raw, parts):
+    """True when a mistake's result raw equals the learner's on this case, part by part."""
+    theirs, problem = parts.unpack(raw)
+    if case.got is not None and theirs is not None:
+        return all(compare(case.got[name], theirs[name]) is None for name in case.expected)
+    if case.got is None and theirs is None:
+        if isinstance(raw, np.ndarray | float | int):  # e.g. one array instead of a pair
+            return compare(case.raw, raw) is None
+        return problem[:2] == case.unreadable[:2]
+    return False
 
 
 def _hint(exercise, mistake):
@@ -357,7 +507,7 @@ def check(name, fn, *, timeout=5.0):
         )
     run = _Runner(fn, timeout)
     try:
-        verdict = exercise.judge(run) if exercise.judge else _check_cases(exercise, run)
+        verdict = exercise.judge(run) if exercise.judge else _judge_cases(exercise, run)
     except _Stop as stop:
         fields = stop.fields
         mistake = fields.get("mistake")

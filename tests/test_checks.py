@@ -4,18 +4,21 @@ import operator
 import sys
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
 
 import course_utils
 from course_utils import checks, scales
-from course_utils.exercises import EXERCISES
+from course_utils.exercises import EXERCISES, Exercise
 
 from .support import require
 
 NAMES = sorted(EXERCISES)
 MISTAKES = [(name, m.name) for name in NAMES for m in EXERCISES[name].mistakes]
+#: every declared form of every mistake (a catalogued mistake may have several)
+FORMS = [(name, i) for name in NAMES for i in range(len(EXERCISES[name].forms))]
 
 
 def test_exercises_are_listed_by_the_dotted_name_of_their_reference():
@@ -42,10 +45,42 @@ def test_every_exercise_catalogues_at_least_three_mistakes(name):
 
 @pytest.mark.parametrize(("name", "mistake"), MISTAKES)
 def test_every_catalogued_mistake_is_named(name, mistake):
-    result = checks.check(name, EXERCISES[name].mistake(mistake).fn)
+    result = checks.check(name, EXERCISES[name].named(mistake).fn)
     assert result.status == "failed"
     assert result.mistake == mistake, str(result)
-    assert result.hint == EXERCISES[name].mistake(mistake).hint
+    assert result.hint == EXERCISES[name].named(mistake).hint
+
+
+@pytest.mark.parametrize(("name", "i"), FORMS)
+def test_every_form_of_every_mistake_is_named_with_its_hint(name, i):
+    form = EXERCISES[name].forms[i]
+    if form is EXERCISES[name].named(form.name):
+        return  # the catalogued form: test_every_catalogued_mistake_is_named
+    result = checks.check(name, form.fn)
+    assert result.mistake == form.name, str(result)
+    assert result.hint == form.hint == EXERCISES[name].named(form.name).hint
+
+
+def test_a_mistake_is_declared_once_with_a_hint_and_its_variants_share_it():
+    exercise = Exercise("scales.remembered_steps", "02", "t", scales.remembered_steps)
+
+    @exercise.mistake("inverse", "1 / (1 - momentum)")
+    def inverse(momentum):
+        return 1 / momentum
+
+    assert inverse(0.5) == 2.0  # the decorator returns the function
+    variant = exercise.mistake("inverse", fn=lambda momentum: momentum**-1, variant=True)
+    assert [m.name for m in exercise.mistakes] == ["inverse"]
+    assert [m.fn for m in exercise.forms] == [inverse, variant]
+    assert exercise.forms[1].hint == "1 / (1 - momentum)"
+    with pytest.raises(ValueError, match="once, with a hint"):
+        exercise.mistake("inverse", "again", fn=inverse)
+    with pytest.raises(ValueError, match="once, with a hint"):
+        exercise.mistake("other")
+    with pytest.raises(KeyError):
+        exercise.mistake("other", fn=inverse, variant=True)
+    with pytest.raises(KeyError):
+        exercise.named("other")
 
 
 def _stub(*args, **kwargs):
@@ -313,3 +348,64 @@ def test_a_sampler_that_ignores_randomness_is_told_so():
     result = checks.check("scales.sample_one_minus_log", grid)
     assert result.mistake == "fixed_seed"
     assert "do not depend on rng" in result.hint
+
+
+# ---------------------------------------------------------------- the exercises' hooks
+
+
+def _forward(*args):
+    return EXERCISES["batchnorm.forward"].reference(*args)
+
+
+def test_parts_a_cache_without_a_key_is_incomplete_and_the_hint_says_what_to_return():
+    def no_var(Z, gamma, beta, eps=1e-5):
+        Z_tilde, cache = _forward(Z, gamma, beta, eps)
+        return Z_tilde, {k: v for k, v in cache.items() if k != "var"}
+
+    result = checks.check("batchnorm.forward", no_var)
+    assert result.mistake == "cache_incomplete"
+    assert "cache has no key 'var'" in result.got
+    assert result.hint.startswith("Return a tuple (Z_tilde, cache), with cache a dict")
+
+
+def test_parts_the_report_names_the_wrong_part_and_the_right_ones():
+    def shifted(Z, gamma, beta, eps=1e-5):
+        Z_tilde, cache = _forward(Z, gamma, beta, eps)
+        return Z_tilde + 1.0, cache
+
+    result = checks.check("batchnorm.forward", shifted)
+    assert result.mistake == "wrong_value"
+    assert result.got.startswith("Z_tilde = ")
+    assert result.got.endswith("Right: cache['mu'], cache['var'], cache['Z_norm']")
+    assert result.expected.startswith("Z_tilde = ") and "cache" not in result.expected
+
+
+def test_parts_a_part_of_the_wrong_shape_gets_the_exercises_hint():
+    def transposed(dZ_tilde, cache):
+        dZ, dgamma, dbeta = EXERCISES["batchnorm.backward"].reference(dZ_tilde, cache)
+        return dZ, dgamma.T, dbeta
+
+    result = checks.check("batchnorm.backward", transposed)
+    assert result.mistake == "wrong_shape"
+    assert result.hint.startswith("dgamma has one value per unit, shape (n_l, 1)")
+
+
+def test_backward_describes_its_call_and_explains_by_finite_differences():
+    def double(dZ_tilde, cache):
+        dZ, dgamma, dbeta = EXERCISES["batchnorm.backward"].reference(dZ_tilde, cache)
+        return 2 * dZ, dgamma, dbeta
+
+    result = checks.check("batchnorm.backward", double)
+    assert "cache=forward(Z=" in result.called
+    assert "Relative error of your gradients against finite differences" in result.got
+
+
+def test_a_missing_warning_is_reported_only_when_the_values_are_right():
+    def quiet(space, n_per_axis, *, max_configs=None):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return EXERCISES["search.grid_search"].reference(space, n_per_axis)
+
+    result = checks.check("search.grid_search", quiet)
+    assert result.mistake == "no_warning"
+    assert "no warning about max_configs=5" in result.got

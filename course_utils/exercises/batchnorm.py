@@ -2,226 +2,38 @@
 catalogues of common mistakes.
 
 ``batchnorm.forward``, ``batchnorm.backward`` and ``batchnorm.update_running`` return several
-arrays at once, so their judges read a result as named parts (``Z_tilde``, ``cache['mu']``, ...,
-``dZ``, ``dgamma``, ``dbeta``) and compare each with the reference: the report says which part
-is wrong. The backward judge also measures each gradient against central finite differences of
-the scalar L = sum(dZ_tilde * Z_tilde), an independent check of the reference and the learner.
+arrays at once, so they declare their results' named parts (``Z_tilde``, ``cache['mu']``, ...,
+``dZ``, ``dgamma``, ``dbeta``), each compared with the reference's: the report says which part
+is wrong. The backward exercise also explains a failure with each gradient's error against
+central finite differences of the scalar L = sum(dZ_tilde * Z_tilde), an independent check of
+the reference and the learner.
 ``batchnorm.inference`` returns one array and is checked case by case like any exercise.
 """
 
 from __future__ import annotations
 
-import copy
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
 from .. import batchnorm
 from ..gradcheck import numerical_gradient, relative_error
-from . import Exercise, Mistake, Verdict
-from .compare import compare, format_call, format_value
+from . import Exercise
+from .compare import Parts, format_call, format_value
 
 TRAINING, TEST_TIME = "04", "05"
 
-# ---------------------------------------------------------------- judging results made of parts
+# ---------------------------------------------------------------- hints
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """How a result is made: a tuple of named parts, one of which may be a dict (the cache)."""
-
-    names: tuple[str, ...]  # the tuple's elements, in order
-    cache: str | None = None  # the element that is a dict
-    keys: tuple[str, ...] = ()  # the cache's keys that are checked
-
-    @property
-    def layout(self):
-        return f"a tuple ({', '.join(self.names)})"
-
-    def unpack(self, value):
-        """(parts, None) with parts a dict name -> value; or (None, (mistake, message, hint))."""
-        hint = f"Return {self.layout}" + (
-            f", with {self.cache} a dict holding at least "
-            + ", ".join(repr(k) for k in self.keys)
-            + "."
-            if self.cache
-            else "."
+def _shape_hint(part, expected):
+    """The hint for a part of the wrong shape: a column per unit, or the shape of Z."""
+    if len(np.shape(expected)) == 2 and np.shape(expected)[1] == 1:
+        return (
+            f"{part} has one value per unit, shape (n_l, 1): reduce over the m examples "
+            "(axis=1) with keepdims=True."
         )
-        if value is None:
-            return None, ("returned_none", "returned None", None)
-        if not isinstance(value, tuple | list):
-            return None, ("wrong_type", f"returned {_kind(value)}, expected {self.layout}", hint)
-        if len(value) != len(self.names):
-            return None, (
-                "wrong_type",
-                f"returned {len(value)} values, expected {len(self.names)}",
-                hint,
-            )
-        parts = {}
-        for name, part in zip(self.names, value, strict=True):
-            if name != self.cache:
-                parts[name] = part
-                continue
-            if not isinstance(part, dict):
-                return None, ("wrong_type", f"{name} is {_kind(part)}, expected a dict", hint)
-            for key in self.keys:
-                if key not in part:
-                    return None, ("cache_incomplete", f"{name} has no key {key!r}", hint)
-                parts[f"{name}[{key!r}]"] = part[key]
-        return parts, None
-
-
-def _kind(value):
-    """'a numpy array of shape (3, 5)', 'a dict', ... for a report."""
-    if isinstance(value, np.ndarray):
-        return f"a numpy array of shape {value.shape}"
-    name = type(value).__name__
-    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
-
-
-def _part_problems(got, expected):
-    """[(name, mistake, message)] for each part of got that differs from expected."""
-    problems = []
-    for name, want in expected.items():
-        if got[name] is None:
-            problems.append((name, "wrong_type", "None, expected an array"))
-            continue
-        problem = compare(got[name], want)
-        if problem:
-            problems.append((name, *problem))
-    return problems
-
-
-@dataclass
-class _Row:
-    """One case: its arguments, the expected parts and what the learner returned."""
-
-    kwargs: dict
-    expected: dict
-    raw: object
-    got: dict | None
-    unpack_problem: tuple | None
-    problems: list
-
-
-def _same_result(row, raw, shape):
-    """True when a mistake's result raw equals the learner's on this case."""
-    parts, problem = shape.unpack(raw)
-    if row.got is not None and parts is not None:
-        return all(compare(row.got[name], parts[name]) is None for name in row.expected)
-    if row.got is None and parts is None:
-        if isinstance(raw, np.ndarray | float | int):  # e.g. one array instead of a pair
-            return compare(row.raw, raw) is None
-        return problem[:2] == row.unpack_problem[:2]
-    return False
-
-
-def _recognise(mistakes, rows, shape):
-    """The catalogued mistake that explains the learner's results, or None.
-
-    First a mistake that equals the learner's results on every case, in every part; then one
-    whose wrong parts the learner shares on every case (the learner may have made another
-    mistake besides).
-    """
-    outputs = {}
-    for mistake in mistakes:
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                outputs[mistake.name] = [mistake.fn(**copy.deepcopy(row.kwargs)) for row in rows]
-        except Exception:  # noqa: BLE001, S112 - a mistake may fail where the learner's did not
-            continue
-    for name, raws in outputs.items():
-        if all(_same_result(row, raw, shape) for row, raw in zip(rows, raws, strict=True)):
-            return name
-    if any(row.got is None for row in rows):
-        return None
-    for name, raws in outputs.items():
-        outs = [shape.unpack(raw)[0] for raw in raws]
-        if any(out is None for out in outs):
-            continue
-        pairs = list(zip(rows, outs, strict=True))
-        its_wrong_parts = [
-            part
-            for part in rows[0].expected
-            if any(compare(out[part], row.expected[part]) for row, out in pairs)
-        ]
-        if any(
-            all(compare(row.got[part], out[part]) is None for row, out in pairs)
-            for part in its_wrong_parts
-        ):
-            return name
-    return None
-
-
-def _format_parts(parts, names):
-    return "; ".join(f"{name} = {format_value(parts[name])}" for name in names)
-
-
-def _judge_parts(
-    run, *, reference, cases, shape, mistakes, describe=None, explain=None, hints=None
-):
-    """Compare the learner's result with the reference's, part by part, on every case.
-
-    describe(fn_name, i, kwargs) renders the call of case i; explain(i, kwargs, got) adds a
-    sentence on a failing case (finite differences for backward); hints maps a generic mistake
-    ("wrong_value", "wrong_shape") to a hint for this exercise.
-    """
-    describe = describe or (lambda fn_name, i, kwargs: format_call(fn_name, kwargs))
-    rows = []
-    for kwargs in cases:
-        expected, _ = shape.unpack(reference(**copy.deepcopy(kwargs)))
-        raw = run(**kwargs)
-        got, unpack_problem = shape.unpack(raw)
-        problems = [] if unpack_problem else _part_problems(got, expected)
-        rows.append(_Row(kwargs, expected, raw, got, unpack_problem, problems))
-    failing = [i for i, row in enumerate(rows) if row.unpack_problem or row.problems]
-    if not failing:
-        row = rows[0]
-        return Verdict(
-            True,
-            describe(run.fn_name, 0, row.kwargs),
-            _format_parts(row.expected, row.expected),
-            _format_parts(row.got, row.got),
-        )
-    i = failing[0]
-    row = rows[i]
-    called = describe(run.fn_name, i, row.kwargs)
-    recognised = _recognise(mistakes, rows, shape)
-    if row.unpack_problem:
-        generic, message, hint = row.unpack_problem
-        expected = f"{shape.layout}: " + _format_parts(row.expected, row.expected)
-        got = message if row.raw is None else f"{format_value(row.raw)}: {message}"
-        return Verdict(
-            False, called, expected, got, recognised or generic, None if recognised else hint
-        )
-    wrong = [name for name, _, _ in row.problems]
-    right = [name for name in row.expected if name not in wrong]
-    got = "; ".join(
-        f"{name} = {format_value(row.got[name])}: {message}" for name, _, message in row.problems
-    )
-    if right:
-        got += f". Right: {', '.join(right)}"
-    if explain:
-        got += ". " + explain(i, row.kwargs, row.got)
-    name, generic, _ = row.problems[0]
-    hint = None if recognised else _generic_hint(name, generic, row, hints or {})
-    return Verdict(
-        False, called, _format_parts(row.expected, wrong), got, recognised or generic, hint
-    )
-
-
-def _generic_hint(name, generic, row, hints):
-    if generic == "wrong_shape":
-        want = np.shape(row.expected[name])
-        if len(want) == 2 and want[1] == 1:
-            return (
-                f"{name} has one value per unit, shape (n_l, 1): reduce over the m examples "
-                "(axis=1) with keepdims=True."
-            )
-        return f"{name} has the shape of Z, (n_l, m): one column per example."
-    return hints.get(generic)
+    return f"{part} has the shape of Z, (n_l, m): one column per example."
 
 
 def _columns(rng, n_l, low=0.5, high=2.0):
@@ -253,13 +65,34 @@ def _forward_cases():
     ]
 
 
-FORWARD_SHAPE = _Shape(("Z_tilde", "cache"), cache="cache", keys=("mu", "var", "Z_norm"))
+FORWARD_PARTS = Parts(("Z_tilde", "cache"), cache="cache", keys=("mu", "var", "Z_norm"))
 
 
 def _forward_with(mu, var, Z_norm, Z_tilde):
     return Z_tilde, {"mu": mu, "var": var, "Z_norm": Z_norm}
 
 
+FORWARD = Exercise(
+    name="batchnorm.forward",
+    notebook=TRAINING,
+    title="batch norm forward pass in training",
+    reference=batchnorm.forward,
+    cases=_forward_cases,
+    parts=FORWARD_PARTS,
+    hints={
+        "wrong_value": "Follow the formulas one line at a time: mu and var over the examples "
+        "(axis=1, keepdims=True, var with 1/m), Z_norm = (Z - mu) / np.sqrt(var + eps), "
+        "Z_tilde = gamma * Z_norm + beta.",
+        "wrong_shape": _shape_hint,
+    },
+)
+
+
+@FORWARD.mistake(
+    "wrong_axis",
+    "Examples are columns: mu and var are per unit, over the m examples, so reduce along "
+    "axis=1 with keepdims=True (shape (n_l, 1)), not axis=0.",
+)
 def _fwd_wrong_axis(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=0, keepdims=True)
     var = Z.var(axis=0, keepdims=True)
@@ -267,6 +100,11 @@ def _fwd_wrong_axis(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
 
 
+@FORWARD.mistake(
+    "unbiased_variance",
+    "Batch norm uses the biased variance, var = 1/m sum (z - mu)**2: np.var(Z, axis=1, "
+    "keepdims=True) with the default ddof=0, not ddof=1.",
+)
 def _fwd_unbiased_variance(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
@@ -276,6 +114,11 @@ def _fwd_unbiased_variance(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
 
 
+@FORWARD.mistake(
+    "eps_outside_sqrt",
+    "eps goes inside the square root: Z_norm = (Z - mu) / np.sqrt(var + eps), not "
+    "(Z - mu) / (np.sqrt(var) + eps).",
+)
 def _fwd_eps_outside_sqrt(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
@@ -283,6 +126,11 @@ def _fwd_eps_outside_sqrt(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
 
 
+@FORWARD.mistake(
+    "forgot_eps",
+    "Add eps under the square root: Z_norm = (Z - mu) / np.sqrt(var + eps). Without it a "
+    "unit that is constant over the batch (var = 0) gives 0 / 0 = NaN.",
+)
 def _fwd_forgot_eps(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
@@ -291,6 +139,11 @@ def _fwd_forgot_eps(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
 
 
+@FORWARD.mistake(
+    "divides_by_var",
+    "Divide by the standard deviation, np.sqrt(var + eps), not by the variance: only then "
+    "does Z_norm have variance 1.",
+)
 def _fwd_divides_by_var(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
@@ -298,6 +151,11 @@ def _fwd_divides_by_var(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
 
 
+@FORWARD.mistake(
+    "not_centred",
+    "Subtract the mean before dividing: Z_norm = (Z - mu) / np.sqrt(var + eps), so that "
+    "each unit has mean 0.",
+)
 def _fwd_not_centred(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
@@ -305,6 +163,10 @@ def _fwd_not_centred(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
 
 
+@FORWARD.mistake(
+    "affine_on_Z",
+    "Scale and shift the normalised values: Z_tilde = gamma * Z_norm + beta, not gamma * Z + beta.",
+)
 def _fwd_affine_on_Z(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
@@ -312,6 +174,11 @@ def _fwd_affine_on_Z(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z + beta)
 
 
+@FORWARD.mistake(
+    "forgot_beta",
+    "Add the shift: Z_tilde = gamma * Z_norm + beta. Without beta every unit keeps mean 0 "
+    "and the layer cannot move it.",
+)
 def _fwd_forgot_beta(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
@@ -319,6 +186,10 @@ def _fwd_forgot_beta(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, gamma * Z_norm)
 
 
+@FORWARD.mistake(
+    "gamma_beta_swapped",
+    "gamma scales and beta shifts: Z_tilde = gamma * Z_norm + beta.",
+)
 def _fwd_gamma_beta_swapped(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
@@ -326,89 +197,9 @@ def _fwd_gamma_beta_swapped(Z, gamma, beta, eps=1e-5):
     return _forward_with(mu, var, Z_norm, beta * Z_norm + gamma)
 
 
-def _judge_forward(run):
-    return _judge_parts(
-        run,
-        reference=batchnorm.forward,
-        cases=_forward_cases(),
-        shape=FORWARD_SHAPE,
-        mistakes=FORWARD.mistakes,
-        hints={
-            "wrong_value": "Follow the formulas one line at a time: mu and var over the examples "
-            "(axis=1, keepdims=True, var with 1/m), Z_norm = (Z - mu) / np.sqrt(var + eps), "
-            "Z_tilde = gamma * Z_norm + beta.",
-        },
-    )
-
-
-FORWARD = Exercise(
-    name="batchnorm.forward",
-    notebook=TRAINING,
-    title="batch norm forward pass in training",
-    reference=batchnorm.forward,
-    cases=_forward_cases,
-    judge=_judge_forward,
-    mistakes=(
-        Mistake(
-            "wrong_axis",
-            "Examples are columns: mu and var are per unit, over the m examples, so reduce along "
-            "axis=1 with keepdims=True (shape (n_l, 1)), not axis=0.",
-            _fwd_wrong_axis,
-        ),
-        Mistake(
-            "unbiased_variance",
-            "Batch norm uses the biased variance, var = 1/m sum (z - mu)**2: np.var(Z, axis=1, "
-            "keepdims=True) with the default ddof=0, not ddof=1.",
-            _fwd_unbiased_variance,
-        ),
-        Mistake(
-            "eps_outside_sqrt",
-            "eps goes inside the square root: Z_norm = (Z - mu) / np.sqrt(var + eps), not "
-            "(Z - mu) / (np.sqrt(var) + eps).",
-            _fwd_eps_outside_sqrt,
-        ),
-        Mistake(
-            "forgot_eps",
-            "Add eps under the square root: Z_norm = (Z - mu) / np.sqrt(var + eps). Without it a "
-            "unit that is constant over the batch (var = 0) gives 0 / 0 = NaN.",
-            _fwd_forgot_eps,
-        ),
-        Mistake(
-            "divides_by_var",
-            "Divide by the standard deviation, np.sqrt(var + eps), not by the variance: only then "
-            "does Z_norm have variance 1.",
-            _fwd_divides_by_var,
-        ),
-        Mistake(
-            "not_centred",
-            "Subtract the mean before dividing: Z_norm = (Z - mu) / np.sqrt(var + eps), so that "
-            "each unit has mean 0.",
-            _fwd_not_centred,
-        ),
-        Mistake(
-            "affine_on_Z",
-            "Scale and shift the normalised values: Z_tilde = gamma * Z_norm + beta, not "
-            "gamma * Z + beta.",
-            _fwd_affine_on_Z,
-        ),
-        Mistake(
-            "forgot_beta",
-            "Add the shift: Z_tilde = gamma * Z_norm + beta. Without beta every unit keeps mean 0 "
-            "and the layer cannot move it.",
-            _fwd_forgot_beta,
-        ),
-        Mistake(
-            "gamma_beta_swapped",
-            "gamma scales and beta shifts: Z_tilde = gamma * Z_norm + beta.",
-            _fwd_gamma_beta_swapped,
-        ),
-    ),
-)
-
-
 # ---------------------------------------------------------------- backward (notebook 04)
 
-BACKWARD_SHAPE = _Shape(("dZ", "dgamma", "dbeta"))
+BACKWARD_PARTS = Parts(("dZ", "dgamma", "dbeta"))
 
 
 def _backward_inputs():
@@ -479,142 +270,120 @@ def _sums(dZ_tilde, cache):
     return dgamma, dbeta
 
 
-def _bwd_mean_and_var_as_constants(dZ_tilde, cache):
-    dgamma, dbeta = _sums(dZ_tilde, cache)
-    return dZ_tilde * cache["gamma"] * cache["inv_std"], dgamma, dbeta
-
-
-def _bwd_dgamma_wrong_axis(dZ_tilde, cache):
-    dbeta = np.sum(dZ_tilde, axis=1, keepdims=True)
-    dgamma = np.sum(dZ_tilde * cache["Z_norm"], axis=0, keepdims=True)
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma, dbeta
-
-
-def _bwd_dbeta_not_summed(dZ_tilde, cache):
-    dgamma, _ = _sums(dZ_tilde, cache)
-    dbeta = dZ_tilde
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma, dbeta
-
-
-def _bwd_averaged(dZ_tilde, cache):
-    m = dZ_tilde.shape[1]
-    dgamma, dbeta = _sums(dZ_tilde, cache)
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma / m, dbeta / m
-
-
-def _bwd_sign_error(dZ_tilde, cache):
-    dgamma, dbeta = _sums(dZ_tilde, cache)
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta, sign=1.0), dgamma, dbeta
-
-
-def _bwd_missing_one_over_m(dZ_tilde, cache):
-    dgamma, dbeta = _sums(dZ_tilde, cache)
-    scale = cache["gamma"] * cache["inv_std"]
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta, scale=scale), dgamma, dbeta
-
-
-def _bwd_forgot_gamma(dZ_tilde, cache):
-    dgamma, dbeta = _sums(dZ_tilde, cache)
-    scale = cache["inv_std"] / dZ_tilde.shape[1]
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta, scale=scale), dgamma, dbeta
-
-
-def _bwd_dgamma_uses_Z(dZ_tilde, cache):
-    dbeta = np.sum(dZ_tilde, axis=1, keepdims=True)
-    dgamma = np.sum(dZ_tilde * cache["Z"], axis=1, keepdims=True)
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma, dbeta
-
-
-def _bwd_out_of_order(dZ_tilde, cache):
-    dgamma, dbeta = _sums(dZ_tilde, cache)
-    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dbeta, dgamma
-
-
-def _judge_backward(run):
-    return _judge_parts(
-        run,
-        reference=batchnorm.backward,
-        cases=_backward_cases(),
-        shape=BACKWARD_SHAPE,
-        mistakes=BACKWARD.mistakes,
-        describe=_describe_backward,
-        explain=_explain_backward,
-        hints={
-            "wrong_value": "Check the wrong gradient against its formula: dbeta = "
-            "np.sum(dZ_tilde, axis=1, keepdims=True), dgamma = np.sum(dZ_tilde * Z_norm, "
-            "axis=1, keepdims=True), dZ = gamma / np.sqrt(var + eps) / m * (m * dZ_tilde - "
-            "dbeta - Z_norm * dgamma).",
-        },
-    )
-
-
 BACKWARD = Exercise(
     name="batchnorm.backward",
     notebook=TRAINING,
     title="batch norm backward pass",
     reference=batchnorm.backward,
     cases=_backward_cases,
-    judge=_judge_backward,
-    mistakes=(
-        Mistake(
-            "mean_and_var_as_constants",
-            "mu and var depend on every z^(i) of the mini-batch, so dZ has two more terms: "
-            "dZ = gamma / np.sqrt(var + eps) / m * (m * dZ_tilde - dbeta - Z_norm * dgamma).",
-            _bwd_mean_and_var_as_constants,
-        ),
-        Mistake(
-            "dgamma_wrong_axis",
-            "gamma has one value per unit, so dgamma sums over the m examples: "
-            "np.sum(dZ_tilde * Z_norm, axis=1, keepdims=True), shape (n_l, 1).",
-            _bwd_dgamma_wrong_axis,
-        ),
-        Mistake(
-            "dbeta_not_summed",
-            "beta is added to every example, so its gradient sums over them: "
-            "dbeta = np.sum(dZ_tilde, axis=1, keepdims=True), shape (n_l, 1).",
-            _bwd_dbeta_not_summed,
-        ),
-        Mistake(
-            "averaged_parameter_gradients",
-            "Sum over the examples, do not average: dZ_tilde already carries the cost's 1/m, so "
-            "dgamma and dbeta are np.sum(..., axis=1, keepdims=True).",
-            _bwd_averaged,
-        ),
-        Mistake(
-            "sign_error",
-            "The Z_norm term is subtracted too: m * dZ_tilde - dbeta - Z_norm * dgamma.",
-            _bwd_sign_error,
-        ),
-        Mistake(
-            "missing_one_over_m",
-            "The bracket (m * dZ_tilde - dbeta - Z_norm * dgamma) is m times the gradient: "
-            "multiply it by gamma / np.sqrt(var + eps) / m.",
-            _bwd_missing_one_over_m,
-        ),
-        Mistake(
-            "forgot_gamma",
-            "Z_tilde = gamma * Z_norm + beta, so dZ_norm = gamma * dZ_tilde: dZ needs the factor "
-            "gamma.",
-            _bwd_forgot_gamma,
-        ),
-        Mistake(
-            "dgamma_uses_Z",
-            "gamma multiplies Z_norm, not Z: dgamma = np.sum(dZ_tilde * Z_norm, axis=1, "
-            "keepdims=True).",
-            _bwd_dgamma_uses_Z,
-        ),
-        Mistake(
-            "gradients_out_of_order",
-            "Return the gradients in the order of forward's arguments: dZ, dgamma, dbeta.",
-            _bwd_out_of_order,
-        ),
-    ),
+    parts=BACKWARD_PARTS,
+    describe=_describe_backward,
+    explain=_explain_backward,
+    hints={
+        "wrong_value": "Check the wrong gradient against its formula: dbeta = "
+        "np.sum(dZ_tilde, axis=1, keepdims=True), dgamma = np.sum(dZ_tilde * Z_norm, "
+        "axis=1, keepdims=True), dZ = gamma / np.sqrt(var + eps) / m * (m * dZ_tilde - "
+        "dbeta - Z_norm * dgamma).",
+        "wrong_shape": _shape_hint,
+    },
 )
+
+
+@BACKWARD.mistake(
+    "mean_and_var_as_constants",
+    "mu and var depend on every z^(i) of the mini-batch, so dZ has two more terms: "
+    "dZ = gamma / np.sqrt(var + eps) / m * (m * dZ_tilde - dbeta - Z_norm * dgamma).",
+)
+def _bwd_mean_and_var_as_constants(dZ_tilde, cache):
+    dgamma, dbeta = _sums(dZ_tilde, cache)
+    return dZ_tilde * cache["gamma"] * cache["inv_std"], dgamma, dbeta
+
+
+@BACKWARD.mistake(
+    "dgamma_wrong_axis",
+    "gamma has one value per unit, so dgamma sums over the m examples: "
+    "np.sum(dZ_tilde * Z_norm, axis=1, keepdims=True), shape (n_l, 1).",
+)
+def _bwd_dgamma_wrong_axis(dZ_tilde, cache):
+    dbeta = np.sum(dZ_tilde, axis=1, keepdims=True)
+    dgamma = np.sum(dZ_tilde * cache["Z_norm"], axis=0, keepdims=True)
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma, dbeta
+
+
+@BACKWARD.mistake(
+    "dbeta_not_summed",
+    "beta is added to every example, so its gradient sums over them: "
+    "dbeta = np.sum(dZ_tilde, axis=1, keepdims=True), shape (n_l, 1).",
+)
+def _bwd_dbeta_not_summed(dZ_tilde, cache):
+    dgamma, _ = _sums(dZ_tilde, cache)
+    dbeta = dZ_tilde
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma, dbeta
+
+
+@BACKWARD.mistake(
+    "averaged_parameter_gradients",
+    "Sum over the examples, do not average: dZ_tilde already carries the cost's 1/m, so "
+    "dgamma and dbeta are np.sum(..., axis=1, keepdims=True).",
+)
+def _bwd_averaged(dZ_tilde, cache):
+    m = dZ_tilde.shape[1]
+    dgamma, dbeta = _sums(dZ_tilde, cache)
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma / m, dbeta / m
+
+
+@BACKWARD.mistake(
+    "sign_error",
+    "The Z_norm term is subtracted too: m * dZ_tilde - dbeta - Z_norm * dgamma.",
+)
+def _bwd_sign_error(dZ_tilde, cache):
+    dgamma, dbeta = _sums(dZ_tilde, cache)
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta, sign=1.0), dgamma, dbeta
+
+
+@BACKWARD.mistake(
+    "missing_one_over_m",
+    "The bracket (m * dZ_tilde - dbeta - Z_norm * dgamma) is m times the gradient: "
+    "multiply it by gamma / np.sqrt(var + eps) / m.",
+)
+def _bwd_missing_one_over_m(dZ_tilde, cache):
+    dgamma, dbeta = _sums(dZ_tilde, cache)
+    scale = cache["gamma"] * cache["inv_std"]
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta, scale=scale), dgamma, dbeta
+
+
+@BACKWARD.mistake(
+    "forgot_gamma",
+    "Z_tilde = gamma * Z_norm + beta, so dZ_norm = gamma * dZ_tilde: dZ needs the factor gamma.",
+)
+def _bwd_forgot_gamma(dZ_tilde, cache):
+    dgamma, dbeta = _sums(dZ_tilde, cache)
+    scale = cache["inv_std"] / dZ_tilde.shape[1]
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta, scale=scale), dgamma, dbeta
+
+
+@BACKWARD.mistake(
+    "dgamma_uses_Z",
+    "gamma multiplies Z_norm, not Z: dgamma = np.sum(dZ_tilde * Z_norm, axis=1, keepdims=True).",
+)
+def _bwd_dgamma_uses_Z(dZ_tilde, cache):
+    dbeta = np.sum(dZ_tilde, axis=1, keepdims=True)
+    dgamma = np.sum(dZ_tilde * cache["Z"], axis=1, keepdims=True)
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dgamma, dbeta
+
+
+@BACKWARD.mistake(
+    "gradients_out_of_order",
+    "Return the gradients in the order of forward's arguments: dZ, dgamma, dbeta.",
+)
+def _bwd_out_of_order(dZ_tilde, cache):
+    dgamma, dbeta = _sums(dZ_tilde, cache)
+    return _short_backward(dZ_tilde, cache, dgamma, dbeta), dbeta, dgamma
 
 
 # ---------------------------------------------------------------- update_running (notebook 05)
 
-RUNNING_SHAPE = _Shape(("running_mu", "running_var"))
+RUNNING_PARTS = Parts(("running_mu", "running_var"))
 
 
 def _update_running_cases():
@@ -633,6 +402,26 @@ def _update_running_cases():
     return cases
 
 
+UPDATE_RUNNING = Exercise(
+    name="batchnorm.update_running",
+    notebook=TEST_TIME,
+    title="update the running mean and variance",
+    reference=batchnorm.update_running,
+    cases=_update_running_cases,
+    parts=RUNNING_PARTS,
+    hints={
+        "wrong_value": "Each running statistic is an exponentially weighted average: "
+        "running = momentum * running + (1 - momentum) * batch.",
+        "wrong_shape": _shape_hint,
+    },
+)
+
+
+@UPDATE_RUNNING.mistake(
+    "momentum_swapped",
+    "momentum is the weight of the old average (Keras' convention): running = momentum "
+    "* running + (1 - momentum) * batch. PyTorch's momentum=0.1 is the other weight.",
+)
 def _run_momentum_swapped(running_mu, running_var, mu, var, momentum=0.9):
     return (
         (1 - momentum) * running_mu + momentum * mu,
@@ -640,14 +429,27 @@ def _run_momentum_swapped(running_mu, running_var, mu, var, momentum=0.9):
     )
 
 
+@UPDATE_RUNNING.mistake(
+    "var_not_updated",
+    "Update both statistics: running_var = momentum * running_var + (1 - momentum) * var.",
+)
 def _run_var_not_updated(running_mu, running_var, mu, var, momentum=0.9):
     return momentum * running_mu + (1 - momentum) * mu, running_var
 
 
+@UPDATE_RUNNING.mistake(
+    "returns_only_mu",
+    "Return both new statistics as a pair: return running_mu, running_var.",
+)
 def _run_only_mu(running_mu, running_var, mu, var, momentum=0.9):
     return momentum * running_mu + (1 - momentum) * mu
 
 
+@UPDATE_RUNNING.mistake(
+    "mu_into_var",
+    "The running variance averages the batch variances: (1 - momentum) * var, not "
+    "(1 - momentum) * mu.",
+)
 def _run_mu_into_var(running_mu, running_var, mu, var, momentum=0.9):
     return (
         momentum * running_mu + (1 - momentum) * mu,
@@ -655,82 +457,31 @@ def _run_mu_into_var(running_mu, running_var, mu, var, momentum=0.9):
     )
 
 
+@UPDATE_RUNNING.mistake(
+    "missing_one_minus_momentum",
+    "The weights must add up to 1: the batch statistic gets (1 - momentum), so "
+    "running = momentum * running + (1 - momentum) * batch.",
+)
 def _run_missing_one_minus(running_mu, running_var, mu, var, momentum=0.9):
     return momentum * running_mu + mu, momentum * running_var + var
 
 
-def _run_hardcoded_momentum(running_mu, running_var, mu, var, momentum=0.9):
-    return 0.9 * running_mu + 0.1 * mu, 0.9 * running_var + 0.1 * var
-
-
+@UPDATE_RUNNING.mistake(
+    "returns_batch_statistics",
+    "Average, do not replace: running = momentum * running + (1 - momentum) * batch "
+    "remembers about 1 / (1 - momentum) mini-batches.",
+)
 def _run_returns_batch(running_mu, running_var, mu, var, momentum=0.9):
     return mu, var
 
 
-def _judge_update_running(run):
-    return _judge_parts(
-        run,
-        reference=batchnorm.update_running,
-        cases=_update_running_cases(),
-        shape=RUNNING_SHAPE,
-        mistakes=UPDATE_RUNNING.mistakes,
-        hints={
-            "wrong_value": "Each running statistic is an exponentially weighted average: "
-            "running = momentum * running + (1 - momentum) * batch.",
-        },
-    )
-
-
-UPDATE_RUNNING = Exercise(
-    name="batchnorm.update_running",
-    notebook=TEST_TIME,
-    title="update the running mean and variance",
-    reference=batchnorm.update_running,
-    cases=_update_running_cases,
-    judge=_judge_update_running,
-    mistakes=(
-        Mistake(
-            "momentum_swapped",
-            "momentum is the weight of the old average (Keras' convention): running = momentum "
-            "* running + (1 - momentum) * batch. PyTorch's momentum=0.1 is the other weight.",
-            _run_momentum_swapped,
-        ),
-        Mistake(
-            "var_not_updated",
-            "Update both statistics: running_var = momentum * running_var + (1 - momentum) * var.",
-            _run_var_not_updated,
-        ),
-        Mistake(
-            "returns_only_mu",
-            "Return both new statistics as a pair: return running_mu, running_var.",
-            _run_only_mu,
-        ),
-        Mistake(
-            "mu_into_var",
-            "The running variance averages the batch variances: (1 - momentum) * var, not "
-            "(1 - momentum) * mu.",
-            _run_mu_into_var,
-        ),
-        Mistake(
-            "missing_one_minus_momentum",
-            "The weights must add up to 1: the batch statistic gets (1 - momentum), so "
-            "running = momentum * running + (1 - momentum) * batch.",
-            _run_missing_one_minus,
-        ),
-        Mistake(
-            "returns_batch_statistics",
-            "Average, do not replace: running = momentum * running + (1 - momentum) * batch "
-            "remembers about 1 / (1 - momentum) mini-batches.",
-            _run_returns_batch,
-        ),
-        Mistake(
-            "hardcoded_momentum",
-            "Use the momentum you are given, not a fixed 0.9: running = momentum * running + "
-            "(1 - momentum) * batch.",
-            _run_hardcoded_momentum,
-        ),
-    ),
+@UPDATE_RUNNING.mistake(
+    "hardcoded_momentum",
+    "Use the momentum you are given, not a fixed 0.9: running = momentum * running + "
+    "(1 - momentum) * batch.",
 )
+def _run_hardcoded_momentum(running_mu, running_var, mu, var, momentum=0.9):
+    return 0.9 * running_mu + 0.1 * mu, 0.9 * running_var + 0.1 * var
 
 
 # ---------------------------------------------------------------- inference (notebook 05)
@@ -753,74 +504,65 @@ def _inference_cases():
     return cases
 
 
-def _inf_batch_statistics(Z, gamma, beta, running_mu, running_var, eps=1e-5):
-    mu = Z.mean(axis=1, keepdims=True)
-    var = Z.var(axis=1, keepdims=True)
-    return gamma * (Z - mu) / np.sqrt(var + eps) + beta
-
-
-def _inf_forgot_eps(Z, gamma, beta, running_mu, running_var, eps=1e-5):
-    return gamma * (Z - running_mu) / np.sqrt(running_var) + beta
-
-
-def _inf_eps_outside_sqrt(Z, gamma, beta, running_mu, running_var, eps=1e-5):
-    return gamma * (Z - running_mu) / (np.sqrt(running_var) + eps) + beta
-
-
-def _inf_var_without_sqrt(Z, gamma, beta, running_mu, running_var, eps=1e-5):
-    return gamma * (Z - running_mu) / (running_var + eps) + beta
-
-
-def _inf_no_gamma_beta(Z, gamma, beta, running_mu, running_var, eps=1e-5):
-    return (Z - running_mu) / np.sqrt(running_var + eps)
-
-
-def _inf_gamma_beta_swapped(Z, gamma, beta, running_mu, running_var, eps=1e-5):
-    return beta * (Z - running_mu) / np.sqrt(running_var + eps) + gamma
-
-
 INFERENCE = Exercise(
     name="batchnorm.inference",
     notebook=TEST_TIME,
     title="batch norm at test time",
     reference=batchnorm.inference,
     cases=_inference_cases,
-    mistakes=(
-        Mistake(
-            "batch_statistics",
-            "At test time normalise with running_mu and running_var, not with the statistics of "
-            "Z: a single test example (m = 1) has var = 0 and would always come out as beta.",
-            _inf_batch_statistics,
-        ),
-        Mistake(
-            "forgot_eps",
-            "Keep eps at test time too: Z_norm = (Z - running_mu) / np.sqrt(running_var + eps), "
-            "as in training.",
-            _inf_forgot_eps,
-        ),
-        Mistake(
-            "eps_outside_sqrt",
-            "eps goes inside the square root: np.sqrt(running_var + eps), not "
-            "np.sqrt(running_var) + eps.",
-            _inf_eps_outside_sqrt,
-        ),
-        Mistake(
-            "var_without_sqrt",
-            "Divide by the standard deviation, np.sqrt(running_var + eps), not by the variance.",
-            _inf_var_without_sqrt,
-        ),
-        Mistake(
-            "no_gamma_beta",
-            "Apply the learned scale and shift after normalising: Z_tilde = gamma * Z_norm + beta.",
-            _inf_no_gamma_beta,
-        ),
-        Mistake(
-            "gamma_beta_swapped",
-            "gamma scales and beta shifts: Z_tilde = gamma * Z_norm + beta.",
-            _inf_gamma_beta_swapped,
-        ),
-    ),
 )
+
+
+@INFERENCE.mistake(
+    "batch_statistics",
+    "At test time normalise with running_mu and running_var, not with the statistics of "
+    "Z: a single test example (m = 1) has var = 0 and would always come out as beta.",
+)
+def _inf_batch_statistics(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+    mu = Z.mean(axis=1, keepdims=True)
+    var = Z.var(axis=1, keepdims=True)
+    return gamma * (Z - mu) / np.sqrt(var + eps) + beta
+
+
+@INFERENCE.mistake(
+    "forgot_eps",
+    "Keep eps at test time too: Z_norm = (Z - running_mu) / np.sqrt(running_var + eps), "
+    "as in training.",
+)
+def _inf_forgot_eps(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+    return gamma * (Z - running_mu) / np.sqrt(running_var) + beta
+
+
+@INFERENCE.mistake(
+    "eps_outside_sqrt",
+    "eps goes inside the square root: np.sqrt(running_var + eps), not np.sqrt(running_var) + eps.",
+)
+def _inf_eps_outside_sqrt(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+    return gamma * (Z - running_mu) / (np.sqrt(running_var) + eps) + beta
+
+
+@INFERENCE.mistake(
+    "var_without_sqrt",
+    "Divide by the standard deviation, np.sqrt(running_var + eps), not by the variance.",
+)
+def _inf_var_without_sqrt(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+    return gamma * (Z - running_mu) / (running_var + eps) + beta
+
+
+@INFERENCE.mistake(
+    "no_gamma_beta",
+    "Apply the learned scale and shift after normalising: Z_tilde = gamma * Z_norm + beta.",
+)
+def _inf_no_gamma_beta(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+    return (Z - running_mu) / np.sqrt(running_var + eps)
+
+
+@INFERENCE.mistake(
+    "gamma_beta_swapped",
+    "gamma scales and beta shifts: Z_tilde = gamma * Z_norm + beta.",
+)
+def _inf_gamma_beta_swapped(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+    return beta * (Z - running_mu) / np.sqrt(running_var + eps) + gamma
 
 
 EXERCISES = (FORWARD, BACKWARD, UPDATE_RUNNING, INFERENCE)

@@ -7,11 +7,9 @@ mistake gives a different answer from the reference on at least one case.
 
 from __future__ import annotations
 
-import dataclasses
-
 from .. import tuning
-from . import Exercise, Mistake
-from .search import _dict_problem, _judge_cases, _numbers_problem
+from . import Exercise
+from .compare import dict_problem, numbers_problem
 
 NOTEBOOK = "07"
 
@@ -45,32 +43,6 @@ def _cases():
     ]
 
 
-def _fixed_the_important(best_config, shares, floor):
-    return {name: value for name, value in best_config.items() if shares[name] > floor}
-
-
-def _defaults(best_config, shares, floor):
-    return {
-        name: tuning.DEFAULTS.get(name, value)
-        for name, value in best_config.items()
-        if shares[name] <= floor
-    }
-
-
-def _strictly_below(best_config, shares, floor):
-    return {name: value for name, value in best_config.items() if shares[name] < floor}
-
-
-def _bottom_half(best_config, shares, floor):
-    ranked = sorted(best_config, key=lambda name: shares[name])
-    keep = set(ranked[: len(ranked) // 2])
-    return {name: value for name, value in best_config.items() if name in keep}
-
-
-def _the_names(best_config, shares, floor):
-    return [name for name in best_config if shares[name] <= floor]
-
-
 def _fixed_problem(got, expected):
     """(mistake, message) when got is not the dict of fixed hyperparameters expected, else None."""
     if not isinstance(expected, dict):  # a catalogued mistake's answer of another type
@@ -84,9 +56,7 @@ def _fixed_problem(got, expected):
         if missing:
             parts.append(f"left out {missing}, whose share is at most the floor (fix them)")
         return "wrong_keys", "; ".join(parts)
-    return _dict_problem(got, expected, "name -> value") or _numbers_problem(
-        got, expected, "result"
-    )
+    return dict_problem(got, expected, "name -> value") or numbers_problem(got, expected, "result")
 
 
 WRONG_KEYS_HINT = (
@@ -95,54 +65,64 @@ WRONG_KEYS_HINT = (
 )
 
 
-def _judge(run):
-    verdict = _judge_cases(
-        run, tuning.fixed_hyperparameters, _cases(), FIXED_MISTAKES, _fixed_problem
-    )
-    if verdict.mistake == "wrong_keys":
-        verdict = dataclasses.replace(verdict, hint=WRONG_KEYS_HINT)
-    return verdict
-
-
-FIXED_MISTAKES = (
-    Mistake(
-        "fixed_the_important",
-        "The comparison is the wrong way round: fix the hyperparameters whose share is AT "
-        "MOST the floor (no effect beyond luck), and keep searching the ones above it.",
-        _fixed_the_important,
-    ),
-    Mistake(
-        "defaults_not_best",
-        "Fix them at the best trial's values, best_config[name], not at the defaults: the "
-        "best trial is a config that is known to work together.",
-        _defaults,
-    ),
-    Mistake(
-        "strictly_below",
-        "A share equal to the floor is no more than chance gives: use shares[name] <= floor.",
-        _strictly_below,
-    ),
-    Mistake(
-        "bottom_half",
-        "How many hyperparameters to fix is the noise floor's decision, not a fixed half: "
-        "compare each share with the floor.",
-        _bottom_half,
-    ),
-    Mistake(
-        "only_the_names",
-        "Return a dict name -> value (the value to fix it at), not only the names.",
-        _the_names,
-    ),
-)
-
 FIXED_HYPERPARAMETERS = Exercise(
     name="tuning.fixed_hyperparameters",
     notebook=NOTEBOOK,
     title="fix what does not matter, at the best trial's values",
     reference=tuning.fixed_hyperparameters,
-    judge=_judge,
-    mistakes=FIXED_MISTAKES,
+    cases=_cases,
+    problem=_fixed_problem,
+    hints={"wrong_keys": WRONG_KEYS_HINT},
 )
+
+
+@FIXED_HYPERPARAMETERS.mistake(
+    "fixed_the_important",
+    "The comparison is the wrong way round: fix the hyperparameters whose share is AT "
+    "MOST the floor (no effect beyond luck), and keep searching the ones above it.",
+)
+def _fixed_the_important(best_config, shares, floor):
+    return {name: value for name, value in best_config.items() if shares[name] > floor}
+
+
+@FIXED_HYPERPARAMETERS.mistake(
+    "defaults_not_best",
+    "Fix them at the best trial's values, best_config[name], not at the defaults: the "
+    "best trial is a config that is known to work together.",
+)
+def _defaults(best_config, shares, floor):
+    return {
+        name: tuning.DEFAULTS.get(name, value)
+        for name, value in best_config.items()
+        if shares[name] <= floor
+    }
+
+
+@FIXED_HYPERPARAMETERS.mistake(
+    "strictly_below",
+    "A share equal to the floor is no more than chance gives: use shares[name] <= floor.",
+)
+def _strictly_below(best_config, shares, floor):
+    return {name: value for name, value in best_config.items() if shares[name] < floor}
+
+
+@FIXED_HYPERPARAMETERS.mistake(
+    "bottom_half",
+    "How many hyperparameters to fix is the noise floor's decision, not a fixed half: "
+    "compare each share with the floor.",
+)
+def _bottom_half(best_config, shares, floor):
+    ranked = sorted(best_config, key=lambda name: shares[name])
+    keep = set(ranked[: len(ranked) // 2])
+    return {name: value for name, value in best_config.items() if name in keep}
+
+
+@FIXED_HYPERPARAMETERS.mistake(
+    "only_the_names",
+    "Return a dict name -> value (the value to fix it at), not only the names.",
+)
+def _the_names(best_config, shares, floor):
+    return [name for name in best_config if shares[name] <= floor]
 
 
 EXERCISES = (FIXED_HYPERPARAMETERS,)

@@ -1,10 +1,27 @@
-"""How a learner's result is compared with the expected one, and shown in a report."""
+"""How a learner's result is compared with the expected one, and shown in a report.
+
+``compare`` compares numbers and arrays; ``dict_problem`` and ``numbers_problem`` compare the
+plain structures of the search exercises (dicts of numbers, in order); ``Parts`` reads a
+result made of named parts (a tuple, one of whose elements may be a dict) so that each part is
+compared on its own.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["compare", "format_call", "format_value"]
+__all__ = [
+    "Parts",
+    "compare",
+    "dict_problem",
+    "format_call",
+    "format_value",
+    "kind",
+    "numbers_problem",
+]
 
 
 def format_value(value):
@@ -61,3 +78,112 @@ def compare(got, expected, rtol=1e-7, atol=1e-12):
             f"{got_a[i]:.10g}, expected {exp_a[i]:.10g}",
         )
     return None
+
+
+def kind(value):
+    """'a numpy array of shape (3, 5)', 'a dict', 'an int', ... for a report."""
+    if isinstance(value, np.ndarray):
+        return f"a numpy array of shape {value.shape}"
+    name = type(value).__name__
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+
+
+def is_number(x):
+    """True for an int, a float or a numpy number, not a bool."""
+    return isinstance(x, int | float | np.number) and not isinstance(x, bool)
+
+
+def dict_problem(got, expected, what):
+    """(mistake, message) when got is not a dict with expected's keys in order, else None.
+
+    what says what the dict holds, for the message ("a config", "name -> share").
+    """
+    if got is None:
+        return "returned_none", "returned None"
+    if not isinstance(got, dict):
+        return "wrong_type", f"a {type(got).__name__}, expected a dict ({what})"
+    if list(got) != list(expected):
+        return "wrong_keys", f"keys {list(got)}, expected {list(expected)}"
+    return None
+
+
+def numbers_problem(got, expected, where, rtol=1e-7, atol=1e-12):
+    """(mistake, message) for the first value of dict got that is not expected's number.
+
+    got has expected's keys; where names got in the message ("configs[2]", "shares"). A NaN
+    matches only a NaN.
+    """
+    for key, value in expected.items():
+        g = got[key]
+        if not is_number(g):
+            return "wrong_type", f"{where}[{key!r}] is a {type(g).__name__}, expected a number"
+        if math.isnan(float(g)):
+            if math.isnan(float(value)):  # a mistake's NaN, matched by the learner's
+                continue
+            return "nan", f"{where}[{key!r}] is NaN"
+        if not np.isclose(float(g), float(value), rtol=rtol, atol=atol):
+            return "wrong_value", f"{where}[{key!r}] = {float(g):.6g}, expected {float(value):.6g}"
+    return None
+
+
+@dataclass(frozen=True)
+class Parts:
+    """How a result is made: a tuple of named parts, one of which may be a dict (the cache)."""
+
+    names: tuple[str, ...]  # the tuple's elements, in order
+    cache: str | None = None  # the element that is a dict
+    keys: tuple[str, ...] = ()  # the cache's keys that are checked
+
+    @property
+    def layout(self):
+        return f"a tuple ({', '.join(self.names)})"
+
+    def unpack(self, value):
+        """(parts, None) with parts a dict name -> value; or (None, (mistake, message, hint))."""
+        hint = f"Return {self.layout}" + (
+            f", with {self.cache} a dict holding at least "
+            + ", ".join(repr(k) for k in self.keys)
+            + "."
+            if self.cache
+            else "."
+        )
+        if value is None:
+            return None, ("returned_none", "returned None", None)
+        if not isinstance(value, tuple | list):
+            return None, ("wrong_type", f"returned {kind(value)}, expected {self.layout}", hint)
+        if len(value) != len(self.names):
+            return None, (
+                "wrong_type",
+                f"returned {len(value)} values, expected {len(self.names)}",
+                hint,
+            )
+        parts = {}
+        for name, part in zip(self.names, value, strict=True):
+            if name != self.cache:
+                parts[name] = part
+                continue
+            if not isinstance(part, dict):
+                return None, ("wrong_type", f"{name} is {kind(part)}, expected a dict", hint)
+            for key in self.keys:
+                if key not in part:
+                    return None, ("cache_incomplete", f"{name} has no key {key!r}", hint)
+                parts[f"{name}[{key!r}]"] = part[key]
+        return parts, None
+
+    @staticmethod
+    def problems(got, expected):
+        """[(name, mistake, message)] for each part of got that differs from expected."""
+        problems = []
+        for name, want in expected.items():
+            if got[name] is None and isinstance(want, np.ndarray):
+                problems.append((name, "wrong_type", "None, expected an array"))
+                continue
+            problem = compare(got[name], want)
+            if problem:
+                problems.append((name, *problem))
+        return problems
+
+    @staticmethod
+    def show(parts, names):
+        """'name = value; ...' for the parts called names."""
+        return "; ".join(f"{name} = {format_value(parts[name])}" for name in names)

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 
 from .. import scales
-from . import Exercise, Mistake, Verdict
+from . import Exercise, Verdict
 from .compare import format_call, format_value
 
 NOTEBOOK = "02"
@@ -25,74 +25,73 @@ def _log_from_unit_cases():
     ]
 
 
-def _log_linear(u, low, high):
-    return low + u * (high - low)
-
-
-def _log_hardcoded(u, low, high):
-    return 10.0 ** (-4 * u)
-
-
-def _log_bounds_as_exponents(u, low, high):
-    return 10.0 ** (low + u * (high - low))
-
-
-def _log_reversed(u, low, high):
-    r_low, r_high = np.log10(low), np.log10(high)
-    return 10.0 ** (r_high - u * (r_high - r_low))
-
-
-def _log_natural_exp(u, low, high):
-    r_low, r_high = np.log10(low), np.log10(high)
-    return np.exp(r_low + u * (r_high - r_low))
-
-
 LOG_FROM_UNIT = Exercise(
     name="scales.log_from_unit",
     notebook=NOTEBOOK,
     title="map u to a value on a log scale",
     reference=scales.log_from_unit,
     cases=_log_from_unit_cases,
-    mistakes=(
-        Mistake(
-            "linear_scale",
-            "That is the linear map low + u (high - low). On a log scale the exponent is linear: "
-            "r = log10(low) + u (log10(high) - log10(low)), then return 10**r.",
-            _log_linear,
-        ),
-        Mistake(
-            "hardcoded_alpha_range",
-            "10**(-4 u) covers only [1e-4, 1], and runs from the top (u = 0 gives 1). Compute r "
-            "from log10(low) and log10(high), with u = 0 giving low.",
-            _log_hardcoded,
-        ),
-        Mistake(
-            "returned_exponent",
-            "You return the exponent r; the value is 10**r.",
-            lambda u, low, high: np.log10(low) + u * (np.log10(high) - np.log10(low)),
-        ),
-        Mistake(
-            "bounds_as_exponents",
-            "low and high are values, not exponents: take np.log10(low) and np.log10(high) first.",
-            _log_bounds_as_exponents,
-        ),
-        Mistake(
-            "direction_reversed",
-            "u = 0 must give low and u = 1 must give high; yours runs from high down to low.",
-            _log_reversed,
-        ),
-        Mistake(
-            "ignores_u",
-            "Use the values of u: np.logspace spaces points evenly and ignores where u puts them.",
-            lambda u, low, high: np.logspace(np.log10(low), np.log10(high), np.size(u)),
-        ),
-        Mistake(
-            "mixed_bases",
-            "The exponent is in base 10 (np.log10), so raise 10 to it: 10**r, not np.exp(r).",
-            _log_natural_exp,
-        ),
-    ),
 )
+
+
+@LOG_FROM_UNIT.mistake(
+    "linear_scale",
+    "That is the linear map low + u (high - low). On a log scale the exponent is linear: "
+    "r = log10(low) + u (log10(high) - log10(low)), then return 10**r.",
+)
+def _log_linear(u, low, high):
+    return low + u * (high - low)
+
+
+@LOG_FROM_UNIT.mistake(
+    "hardcoded_alpha_range",
+    "10**(-4 u) covers only [1e-4, 1], and runs from the top (u = 0 gives 1). Compute r "
+    "from log10(low) and log10(high), with u = 0 giving low.",
+)
+def _log_hardcoded(u, low, high):
+    return 10.0 ** (-4 * u)
+
+
+@LOG_FROM_UNIT.mistake(
+    "returned_exponent",
+    "You return the exponent r; the value is 10**r.",
+)
+def _log_returned_exponent(u, low, high):
+    return np.log10(low) + u * (np.log10(high) - np.log10(low))
+
+
+@LOG_FROM_UNIT.mistake(
+    "bounds_as_exponents",
+    "low and high are values, not exponents: take np.log10(low) and np.log10(high) first.",
+)
+def _log_bounds_as_exponents(u, low, high):
+    return 10.0 ** (low + u * (high - low))
+
+
+@LOG_FROM_UNIT.mistake(
+    "direction_reversed",
+    "u = 0 must give low and u = 1 must give high; yours runs from high down to low.",
+)
+def _log_reversed(u, low, high):
+    r_low, r_high = np.log10(low), np.log10(high)
+    return 10.0 ** (r_high - u * (r_high - r_low))
+
+
+@LOG_FROM_UNIT.mistake(
+    "ignores_u",
+    "Use the values of u: np.logspace spaces points evenly and ignores where u puts them.",
+)
+def _log_ignores_u(u, low, high):
+    return np.logspace(np.log10(low), np.log10(high), np.size(u))
+
+
+@LOG_FROM_UNIT.mistake(
+    "mixed_bases",
+    "The exponent is in base 10 (np.log10), so raise 10 to it: 10**r, not np.exp(r).",
+)
+def _log_natural_exp(u, low, high):
+    r_low, r_high = np.log10(low), np.log10(high)
+    return np.exp(r_low + u * (r_high - r_low))
 
 
 # ---------------------------------------------------------------- remembered_steps
@@ -114,31 +113,41 @@ REMEMBERED_STEPS = Exercise(
     title="how many steps an average remembers",
     reference=scales.remembered_steps,
     cases=_remembered_cases,
-    mistakes=(
-        Mistake(
-            "inverse_of_momentum",
-            "The memory grows as momentum nears 1: it is 1 / (1 - momentum), not 1 / momentum.",
-            lambda momentum: 1 / momentum,
-        ),
-        Mistake(
-            "one_minus_momentum",
-            "1 - momentum is the weight of the newest step; the memory is its inverse.",
-            lambda momentum: 1 - momentum,
-        ),
-        Mistake(
-            "number_of_nines",
-            "-log10(1 - momentum) counts the nines (0.999 -> 3); the memory is 1 / (1 - momentum) "
-            "(0.999 -> 1000 steps).",
-            lambda momentum: -np.log10(1 - momentum),
-        ),
-        Mistake(
-            "off_by_one",
-            "momentum / (1 - momentum) leaves out the newest step (k = 0): the memory counts the "
-            "steps k = 0, 1, 2, ... and is 1 / (1 - momentum).",
-            lambda momentum: momentum / (1 - momentum),
-        ),
-    ),
 )
+
+
+@REMEMBERED_STEPS.mistake(
+    "inverse_of_momentum",
+    "The memory grows as momentum nears 1: it is 1 / (1 - momentum), not 1 / momentum.",
+)
+def _steps_inverse_of_momentum(momentum):
+    return 1 / momentum
+
+
+@REMEMBERED_STEPS.mistake(
+    "one_minus_momentum",
+    "1 - momentum is the weight of the newest step; the memory is its inverse.",
+)
+def _steps_one_minus_momentum(momentum):
+    return 1 - momentum
+
+
+@REMEMBERED_STEPS.mistake(
+    "number_of_nines",
+    "-log10(1 - momentum) counts the nines (0.999 -> 3); the memory is 1 / (1 - momentum) "
+    "(0.999 -> 1000 steps).",
+)
+def _steps_number_of_nines(momentum):
+    return -np.log10(1 - momentum)
+
+
+@REMEMBERED_STEPS.mistake(
+    "off_by_one",
+    "momentum / (1 - momentum) leaves out the newest step (k = 0): the memory counts the "
+    "steps k = 0, 1, 2, ... and is 1 / (1 - momentum).",
+)
+def _steps_off_by_one(momentum):
+    return momentum / (1 - momentum)
 
 
 # ---------------------------------------------------------------- samplers
@@ -244,76 +253,68 @@ def _judge_one_minus_log(run):
     return _verdict_fail(*first_failure, mistake)
 
 
-def _mistake_one_minus_linear(n, low, high, rng):
-    return low + rng.random(n) * (high - low)
-
-
-def _mistake_log_of_beta(n, low, high, rng):
-    return scales.Log(low, high).sample(n, rng)
-
-
-def _mistake_forgot_one_minus(n, low, high, rng):
-    r = np.log10(1 - high) + rng.random(n) * (np.log10(1 - low) - np.log10(1 - high))
-    return 10.0**r
-
-
-def _mistake_one_minus_log_of_beta(n, low, high, rng):
-    return 1 - 10.0 ** rng.uniform(np.log10(low), np.log10(high), size=n)
-
-
-def _mistake_ignores_rng(n, low, high, rng):
-    r = np.log10(1 - high) + np.random.rand(n) * (np.log10(1 - low) - np.log10(1 - high))  # noqa: NPY002
-    return 1 - 10.0**r
-
-
-def _mistake_hardcoded_beta_range(n, low, high, rng):
-    return 1 - 10.0 ** (-3 + 2 * rng.random(n))
-
-
 SAMPLE_ONE_MINUS_LOG = Exercise(
     name="scales.sample_one_minus_log",
     notebook=NOTEBOOK,
     title="sample beta on the log(1 - beta) scale",
     reference=scales.sample_one_minus_log,
     judge=_judge_one_minus_log,
-    mistakes=(
-        Mistake(
-            "linear_scale",
-            "Uniform beta puts 90% of the samples in [0.9, 0.99], where the memory is 10 to 100 "
-            "steps. Sample r uniformly between log10(1 - high) and log10(1 - low), "
-            "then beta = 1 - 10**r.",
-            _mistake_one_minus_linear,
-        ),
-        Mistake(
-            "log_of_beta",
-            "log10(beta) barely moves on [0.9, 0.999]; it is 1 - beta that spans decades "
-            "(0.1 to 0.001). Sample log10(1 - beta) uniformly.",
-            _mistake_log_of_beta,
-        ),
-        Mistake(
-            "forgot_one_minus",
-            "Your values are 1 - beta (between 0.001 and 0.1). Return beta = 1 - 10**r.",
-            _mistake_forgot_one_minus,
-        ),
-        Mistake(
-            "one_minus_log_of_beta",
-            "You drew log10(beta) uniformly and returned 1 minus it. It is 1 - beta whose log is "
-            "uniform: r between log10(1 - high) and log10(1 - low), then beta = 1 - 10**r.",
-            _mistake_one_minus_log_of_beta,
-        ),
-        Mistake(
-            "ignores_rng",
-            "Draw from the Generator you are given (rng.random(n) or rng.uniform(...)), not from "
-            "np.random, so the same seed gives the same samples.",
-            _mistake_ignores_rng,
-        ),
-        Mistake(
-            "hardcoded_beta_range",
-            "r in [-3, -1] is right only for [0.9, 0.999]: compute the exponents from low, high.",
-            _mistake_hardcoded_beta_range,
-        ),
-    ),
 )
+
+
+@SAMPLE_ONE_MINUS_LOG.mistake(
+    "linear_scale",
+    "Uniform beta puts 90% of the samples in [0.9, 0.99], where the memory is 10 to 100 "
+    "steps. Sample r uniformly between log10(1 - high) and log10(1 - low), "
+    "then beta = 1 - 10**r.",
+)
+def _mistake_one_minus_linear(n, low, high, rng):
+    return low + rng.random(n) * (high - low)
+
+
+@SAMPLE_ONE_MINUS_LOG.mistake(
+    "log_of_beta",
+    "log10(beta) barely moves on [0.9, 0.999]; it is 1 - beta that spans decades "
+    "(0.1 to 0.001). Sample log10(1 - beta) uniformly.",
+)
+def _mistake_log_of_beta(n, low, high, rng):
+    return scales.Log(low, high).sample(n, rng)
+
+
+@SAMPLE_ONE_MINUS_LOG.mistake(
+    "forgot_one_minus",
+    "Your values are 1 - beta (between 0.001 and 0.1). Return beta = 1 - 10**r.",
+)
+def _mistake_forgot_one_minus(n, low, high, rng):
+    r = np.log10(1 - high) + rng.random(n) * (np.log10(1 - low) - np.log10(1 - high))
+    return 10.0**r
+
+
+@SAMPLE_ONE_MINUS_LOG.mistake(
+    "one_minus_log_of_beta",
+    "You drew log10(beta) uniformly and returned 1 minus it. It is 1 - beta whose log is "
+    "uniform: r between log10(1 - high) and log10(1 - low), then beta = 1 - 10**r.",
+)
+def _mistake_one_minus_log_of_beta(n, low, high, rng):
+    return 1 - 10.0 ** rng.uniform(np.log10(low), np.log10(high), size=n)
+
+
+@SAMPLE_ONE_MINUS_LOG.mistake(
+    "ignores_rng",
+    "Draw from the Generator you are given (rng.random(n) or rng.uniform(...)), not from "
+    "np.random, so the same seed gives the same samples.",
+)
+def _mistake_ignores_rng(n, low, high, rng):
+    r = np.log10(1 - high) + np.random.rand(n) * (np.log10(1 - low) - np.log10(1 - high))  # noqa: NPY002
+    return 1 - 10.0**r
+
+
+@SAMPLE_ONE_MINUS_LOG.mistake(
+    "hardcoded_beta_range",
+    "r in [-3, -1] is right only for [0.9, 0.999]: compute the exponents from low, high.",
+)
+def _mistake_hardcoded_beta_range(n, low, high, rng):
+    return 1 - 10.0 ** (-3 + 2 * rng.random(n))
 
 
 def _judge_integers(run):
@@ -358,41 +359,57 @@ SAMPLE_INTEGERS = Exercise(
     title="sample a number of hidden units",
     reference=scales.sample_integers,
     judge=_judge_integers,
-    mistakes=(
-        Mistake(
-            "high_excluded",
-            "rng.integers(low, high) stops before high. Pass high + 1 (or endpoint=True).",
-            lambda n, low, high, rng: rng.integers(low, high, size=n),
-        ),
-        Mistake(
-            "low_excluded",
-            "low itself never comes up: start the draw at low, not low + 1.",
-            lambda n, low, high, rng: rng.integers(low + 1, high + 1, size=n),
-        ),
-        Mistake(
-            "rounding_halves_ends",
-            "Rounding low + u (high - low) gives low and high only half a bin each. Use "
-            "rng.integers(low, high + 1, size=n).",
-            lambda n, low, high, rng: np.round(low + rng.random(n) * (high - low)).astype(int),
-        ),
-        Mistake(
-            "not_integers",
-            "#units must be whole numbers: draw integers, not points on a line.",
-            lambda n, low, high, rng: low + rng.random(n) * (high - low),
-        ),
-        Mistake(
-            "float_dtype",
-            "The values are whole but stored as floats; return an integer array (.astype(int)).",
-            lambda n, low, high, rng: rng.integers(low, high + 1, size=n).astype(float),
-        ),
-        Mistake(
-            "ignores_rng",
-            "Draw from the Generator you are given (rng.integers), not from np.random, so the same "
-            "seed gives the same samples.",
-            lambda n, low, high, rng: np.random.randint(low, high + 1, size=n),  # noqa: NPY002
-        ),
-    ),
 )
+
+
+@SAMPLE_INTEGERS.mistake(
+    "high_excluded",
+    "rng.integers(low, high) stops before high. Pass high + 1 (or endpoint=True).",
+)
+def _int_high_excluded(n, low, high, rng):
+    return rng.integers(low, high, size=n)
+
+
+@SAMPLE_INTEGERS.mistake(
+    "low_excluded",
+    "low itself never comes up: start the draw at low, not low + 1.",
+)
+def _int_low_excluded(n, low, high, rng):
+    return rng.integers(low + 1, high + 1, size=n)
+
+
+@SAMPLE_INTEGERS.mistake(
+    "rounding_halves_ends",
+    "Rounding low + u (high - low) gives low and high only half a bin each. Use "
+    "rng.integers(low, high + 1, size=n).",
+)
+def _int_rounding_halves_ends(n, low, high, rng):
+    return np.round(low + rng.random(n) * (high - low)).astype(int)
+
+
+@SAMPLE_INTEGERS.mistake(
+    "not_integers",
+    "#units must be whole numbers: draw integers, not points on a line.",
+)
+def _int_not_integers(n, low, high, rng):
+    return low + rng.random(n) * (high - low)
+
+
+@SAMPLE_INTEGERS.mistake(
+    "float_dtype",
+    "The values are whole but stored as floats; return an integer array (.astype(int)).",
+)
+def _int_float_dtype(n, low, high, rng):
+    return rng.integers(low, high + 1, size=n).astype(float)
+
+
+@SAMPLE_INTEGERS.mistake(
+    "ignores_rng",
+    "Draw from the Generator you are given (rng.integers), not from np.random, so the same "
+    "seed gives the same samples.",
+)
+def _int_ignores_rng(n, low, high, rng):
+    return np.random.randint(low, high + 1, size=n)  # noqa: NPY002
 
 
 EXERCISES = (SAMPLE_INTEGERS, LOG_FROM_UNIT, REMEMBERED_STEPS, SAMPLE_ONE_MINUS_LOG)

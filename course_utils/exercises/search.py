@@ -1,15 +1,15 @@
 """Exercises of notebook 01 (hyperparameter search) and their catalogues of common mistakes.
 
 Search functions return plain Python structures (a list of configs, a space, a dict of shares),
-so their judges compare those structures: the keys and their order, the Scale types, the
-values. ``random_search`` is random: its judge tests properties instead (range, distinct
-values, uniformity of each hyperparameter on its own scale, both ends of every Integer range,
-independence between hyperparameters, reproducibility from the seeded Generator).
+so they declare how those structures are compared (``problem``): the keys and their order,
+the Scale types, the values. ``random_search`` is random: its judge tests properties instead
+(range, distinct values, uniformity of each hyperparameter on its own scale, both ends of every
+Integer range, independence between hyperparameters, reproducibility from the seeded
+Generator).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from itertools import product
@@ -18,14 +18,14 @@ import numpy as np
 from scipy import stats
 
 from .. import scales, search
-from . import Exercise, Mistake, Verdict
-from .compare import format_call, format_value
+from . import Exercise, Verdict
+from .compare import dict_problem, format_call, format_value, is_number, numbers_problem
 
 NOTEBOOK = "01"
 #: A statistical test fails below this p-value; with fixed seeds the verdict is reproducible.
 P_MIN = 1e-3
 
-#: Hints for the structural mistakes these judges name beyond the checker's generic ones.
+#: Hints for the structural mistakes these exercises name beyond the checker's generic ones.
 HINTS = {
     "wrong_keys": "Each config (or space) has the space's names as keys, in the space's order: "
     "build it with a loop over space.items().",
@@ -40,7 +40,7 @@ HINTS = {
 
 
 def _space():
-    """The space the judges use; its order (alpha, units, beta, dropout) is not alphabetical."""
+    """The space the cases use; its order (alpha, units, beta, dropout) is not alphabetical."""
     return {
         "alpha": scales.Log(1e-4, 1.0),
         "units": scales.Integer(16, 256),
@@ -53,36 +53,7 @@ def _fail(called, expected, got, mistake, hint=None):
     return Verdict(False, called, expected, got, mistake, hint or HINTS.get(mistake))
 
 
-def _is_number(x):
-    return isinstance(x, int | float | np.number) and not isinstance(x, bool)
-
-
 # ---------------------------------------------------------------- comparing structures
-
-
-def _dict_problem(got, expected, what):
-    """(mistake, message) when got is not a dict with expected's keys in order, else None."""
-    if got is None:
-        return "returned_none", "returned None"
-    if not isinstance(got, dict):
-        return "wrong_type", f"a {type(got).__name__}, expected a dict ({what})"
-    if list(got) != list(expected):
-        return "wrong_keys", f"keys {list(got)}, expected {list(expected)}"
-    return None
-
-
-def _numbers_problem(got, expected, where, rtol=1e-7, atol=1e-12):
-    for key, value in expected.items():
-        g = got[key]
-        if not _is_number(g):
-            return "wrong_type", f"{where}[{key!r}] is a {type(g).__name__}, expected a number"
-        if math.isnan(float(g)):
-            if math.isnan(float(value)):  # a mistake's NaN, matched by the learner's
-                continue
-            return "nan", f"{where}[{key!r}] is NaN"
-        if not np.isclose(float(g), float(value), rtol=rtol, atol=atol):
-            return "wrong_value", f"{where}[{key!r}] = {float(g):.6g}, expected {float(value):.6g}"
-    return None
 
 
 def _configs_problem(got, expected):
@@ -93,7 +64,7 @@ def _configs_problem(got, expected):
     if len(got) != len(expected):
         return "wrong_shape", f"{len(got)} configs, expected {len(expected)}"
     for i, (g, e) in enumerate(zip(got, expected, strict=True)):
-        problem = _dict_problem(g, e, "a config") or _numbers_problem(g, e, f"configs[{i}]")
+        problem = dict_problem(g, e, "a config") or numbers_problem(g, e, f"configs[{i}]")
         if problem:
             if problem[0] == "wrong_value":
                 return problem[0], f"{problem[1]}; configs[{i}] = {g}, expected {e}"
@@ -102,7 +73,7 @@ def _configs_problem(got, expected):
 
 
 def _space_problem(got, expected):
-    problem = _dict_problem(got, expected, "the new space, name -> Scale")
+    problem = dict_problem(got, expected, "the new space, name -> Scale")
     if problem:
         return problem
     for name, scale in expected.items():
@@ -116,54 +87,9 @@ def _space_problem(got, expected):
 
 def _shares_problem(got, expected):
     # rtol 1e-5: results given as np.float32 may be averaged in float32 (np.asarray(results))
-    return _dict_problem(got, expected, "name -> share") or _numbers_problem(
+    return dict_problem(got, expected, "name -> share") or numbers_problem(
         got, expected, "shares", rtol=1e-5, atol=1e-9
     )
-
-
-def _judge_cases(run, reference, cases, mistakes, problem, *, extra=None):
-    """Compare with the reference on every case; name a catalogued mistake that explains all.
-
-    ``extra(kwargs, got, caught_warnings)`` may fail a case whose value is right.
-    """
-    results, first = [], None
-    for kwargs in cases:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            expected = reference(**copy.deepcopy(kwargs))
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            got = run(**kwargs)
-        results.append(got)
-        found = problem(got, expected)
-        if found is None and extra is not None:
-            found = extra(kwargs, got, caught)
-        if found and first is None:
-            first = (kwargs, expected, found)
-    if first is None:
-        expected = reference(**copy.deepcopy(cases[0]))
-        return Verdict(
-            True,
-            format_call(run.fn_name, cases[0]),
-            format_value(expected),
-            format_value(results[0]),
-        )
-    kwargs, expected, (generic, message) = first
-    name = generic
-    for mistake in mistakes:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                if all(
-                    problem(got, mistake.fn(**copy.deepcopy(kw))) is None
-                    for kw, got in zip(cases, results, strict=True)
-                ):
-                    name = mistake.name
-                    break
-        except Exception:  # noqa: BLE001, S112 - a mistake may fail where the learner's did not
-            continue
-    hint = next((m.hint for m in mistakes if m.name == name), HINTS.get(name))
-    return _fail(format_call(run.fn_name, kwargs), format_value(expected), message, name, hint)
 
 
 # ---------------------------------------------------------------- grid_search
@@ -191,6 +117,32 @@ def _grid_with(space, axes, names):
     return [dict(zip(names, values, strict=True)) for values in product(*axes)]
 
 
+def _grid_warned(kwargs, got, caught):
+    max_configs = kwargs.get("max_configs")
+    if max_configs is None or len(got) <= max_configs:
+        return None
+    if any(issubclass(w.category, UserWarning) for w in caught):
+        return None
+    return "no_warning", f"all {len(got)} configs, but no warning about max_configs={max_configs}"
+
+
+GRID_SEARCH = Exercise(
+    name="search.grid_search",
+    notebook=NOTEBOOK,
+    title="a grid of configs on the right scales",
+    reference=search.grid_search,
+    cases=_grid_cases,
+    problem=_configs_problem,
+    also=_grid_warned,
+    hints=HINTS,
+)
+
+
+@GRID_SEARCH.mistake(
+    "linear_grid",
+    "np.linspace(low, high, n) spaces the values linearly whatever the scale: on a Log axis "
+    "almost all of them land in the top decade. Take scale.grid(n), evenly spaced in u.",
+)
 def _grid_linear(space, n_per_axis, *, max_configs=None):
     axes = []
     for scale, n in zip(space.values(), _counts(space, n_per_axis), strict=True):
@@ -201,6 +153,11 @@ def _grid_linear(space, n_per_axis, *, max_configs=None):
     return _grid_with(space, axes, list(space))
 
 
+@GRID_SEARCH.mistake(
+    "silently_cut",
+    "Cutting the grid to max_configs drops values of the last hyperparameters without a "
+    "word. Return the full grid and warnings.warn(...) naming both sizes.",
+)
 def _grid_cut(space, n_per_axis, *, max_configs=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -208,6 +165,11 @@ def _grid_cut(space, n_per_axis, *, max_configs=None):
     return configs if max_configs is None else configs[:max_configs]
 
 
+@GRID_SEARCH.mistake(
+    "keys_sorted",
+    "Keep the space's order of the names (a loop over space, not sorted(space)): configs "
+    "should read in the order the learner wrote the space.",
+)
 def _grid_sorted_keys(space, n_per_axis, *, max_configs=None):
     names = sorted(space)
     counts = dict(zip(space, _counts(space, n_per_axis), strict=True))
@@ -215,6 +177,11 @@ def _grid_sorted_keys(space, n_per_axis, *, max_configs=None):
     return _grid_with(space, axes, names)
 
 
+@GRID_SEARCH.mistake(
+    "first_axis_fastest",
+    "itertools.product(*axes) over the axes in the space's order makes the last "
+    "hyperparameter vary fastest; yours varies the first fastest.",
+)
 def _grid_first_fastest(space, n_per_axis, *, max_configs=None):
     names = list(space)
     axes = [
@@ -224,146 +191,18 @@ def _grid_first_fastest(space, n_per_axis, *, max_configs=None):
     return [dict(zip(names, reversed(values), strict=True)) for values in product(*reversed(axes))]
 
 
+@GRID_SEARCH.mistake(
+    "no_warning",
+    "The values are right, but a grid larger than max_configs must warn: "
+    "warnings.warn(f'the grid has {size} configs, more than max_configs={max_configs}').",
+)
 def _grid_no_warning(space, n_per_axis, *, max_configs=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return search.grid_search(space, n_per_axis)
 
 
-def _grid_warned(kwargs, got, caught):
-    max_configs = kwargs.get("max_configs")
-    if max_configs is None or len(got) <= max_configs:
-        return None
-    if any(issubclass(w.category, UserWarning) for w in caught):
-        return None
-    return "no_warning", f"all {len(got)} configs, but no warning about max_configs={max_configs}"
-
-
-GRID_MISTAKES = (
-    Mistake(
-        "linear_grid",
-        "np.linspace(low, high, n) spaces the values linearly whatever the scale: on a Log axis "
-        "almost all of them land in the top decade. Take scale.grid(n), evenly spaced in u.",
-        _grid_linear,
-    ),
-    Mistake(
-        "silently_cut",
-        "Cutting the grid to max_configs drops values of the last hyperparameters without a "
-        "word. Return the full grid and warnings.warn(...) naming both sizes.",
-        _grid_cut,
-    ),
-    Mistake(
-        "keys_sorted",
-        "Keep the space's order of the names (a loop over space, not sorted(space)): configs "
-        "should read in the order the learner wrote the space.",
-        _grid_sorted_keys,
-    ),
-    Mistake(
-        "first_axis_fastest",
-        "itertools.product(*axes) over the axes in the space's order makes the last "
-        "hyperparameter vary fastest; yours varies the first fastest.",
-        _grid_first_fastest,
-    ),
-    Mistake(
-        "no_warning",
-        "The values are right, but a grid larger than max_configs must warn: "
-        "warnings.warn(f'the grid has {size} configs, more than max_configs={max_configs}').",
-        _grid_no_warning,
-    ),
-)
-
-
-def _judge_grid(run):
-    return _judge_cases(
-        run,
-        search.grid_search,
-        _grid_cases(),
-        GRID_MISTAKES,
-        _configs_problem,
-        extra=_grid_warned,
-    )
-
-
-GRID_SEARCH = Exercise(
-    name="search.grid_search",
-    notebook=NOTEBOOK,
-    title="a grid of configs on the right scales",
-    reference=search.grid_search,
-    judge=_judge_grid,
-    mistakes=GRID_MISTAKES,
-)
-
-
 # ---------------------------------------------------------------- random_search
-
-
-def _random_linear(space, n, rng):
-    columns = {}
-    for name, scale in space.items():
-        x = scale.low + rng.random(n) * (scale.high - scale.low)
-        columns[name] = np.round(x).astype(int) if isinstance(scale, scales.Integer) else x
-    return [{name: columns[name][j].item() for name in space} for j in range(n)]
-
-
-def _random_one_u(space, n, rng):
-    u = rng.random(n)
-    columns = {name: scale.from_unit(u) for name, scale in space.items()}
-    return [{name: columns[name][j].item() for name in space} for j in range(n)]
-
-
-def _random_global(space, n, rng):
-    columns = {name: scale.from_unit(np.random.random(n)) for name, scale in space.items()}  # noqa: NPY002
-    return [{name: columns[name][j].item() for name in space} for j in range(n)]
-
-
-def _random_grid(space, n, rng):
-    per_axis = max(2, math.ceil(n ** (1 / len(space))))
-    grid = search.grid_search(space, per_axis)
-    return [dict(grid[i]) for i in rng.choice(len(grid), size=n, replace=len(grid) < n)]
-
-
-def _random_upper_end_left_out(space, n, rng):
-    columns = {}
-    for name, scale in space.items():
-        if isinstance(scale, scales.Integer):
-            columns[name] = rng.integers(scale.low, scale.high, size=n)  # never draws high
-        else:
-            columns[name] = scale.from_unit(rng.random(n))
-    return [{name: columns[name][j].item() for name in space} for j in range(n)]
-
-
-RANDOM_MISTAKES = (
-    Mistake(
-        "linear_scale",
-        "low + u (high - low) is uniform in value, not on the hyperparameter's scale: map each u "
-        "through scale.from_unit(u) so that alpha is uniform in log10(alpha).",
-        _random_linear,
-    ),
-    Mistake(
-        "same_u_for_all",
-        "One u shared by all hyperparameters moves them together (a large alpha always comes "
-        "with a large beta): draw a separate u for each hyperparameter, rng.random((d, n)).",
-        _random_one_u,
-    ),
-    Mistake(
-        "ignores_rng",
-        "Draw from the Generator you are given (rng.random), not from np.random, so the same "
-        "seed gives the same configs.",
-        _random_global,
-    ),
-    Mistake(
-        "grid_values",
-        "Your configs take only a few values of each hyperparameter, as a grid does: random "
-        "search draws a fresh u for every trial, so each hyperparameter takes n distinct values.",
-        _random_grid,
-    ),
-    Mistake(
-        "upper_end_left_out",
-        "rng.integers(low, high) leaves high out; map u through scale.from_unit "
-        "(or rng.integers(low, high + 1)).",
-        _random_upper_end_left_out,
-    ),
-)
 
 
 def _configs_shape_problem(x, space, n, called, expected):
@@ -377,7 +216,7 @@ def _configs_shape_problem(x, space, n, called, expected):
         if list(c) != list(space):
             return _fail(called, expected, f"a config with keys {list(c)}", "wrong_keys")
         for name, value in c.items():
-            if not _is_number(value) or math.isnan(float(value)):
+            if not is_number(value) or math.isnan(float(value)):
                 return _fail(called, expected, f"{name} = {value!r}", "wrong_type")
     return None
 
@@ -412,9 +251,7 @@ def _integer_ends_problem(space, cols, other_cols, called, expected):
                 f"{name} never took its {which} end {end} in {seen.size} configs (seeds 0 and "
                 f"1) on {scale!r}; a uniform draw misses it with probability {missed:.1g}"
             )
-            mistake = f"{which}_end_left_out"
-            hint = next((m.hint for m in RANDOM_MISTAKES if m.name == mistake), None)
-            return _fail(called, expected, got, mistake, hint)
+            return _fail(called, expected, got, f"{which}_end_left_out")
     return None
 
 
@@ -521,8 +358,67 @@ RANDOM_SEARCH = Exercise(
     title="random search on the right scales",
     reference=search.random_search,
     judge=_judge_random,
-    mistakes=RANDOM_MISTAKES,
 )
+
+
+@RANDOM_SEARCH.mistake(
+    "linear_scale",
+    "low + u (high - low) is uniform in value, not on the hyperparameter's scale: map each u "
+    "through scale.from_unit(u) so that alpha is uniform in log10(alpha).",
+)
+def _random_linear(space, n, rng):
+    columns = {}
+    for name, scale in space.items():
+        x = scale.low + rng.random(n) * (scale.high - scale.low)
+        columns[name] = np.round(x).astype(int) if isinstance(scale, scales.Integer) else x
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
+
+
+@RANDOM_SEARCH.mistake(
+    "same_u_for_all",
+    "One u shared by all hyperparameters moves them together (a large alpha always comes "
+    "with a large beta): draw a separate u for each hyperparameter, rng.random((d, n)).",
+)
+def _random_one_u(space, n, rng):
+    u = rng.random(n)
+    columns = {name: scale.from_unit(u) for name, scale in space.items()}
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
+
+
+@RANDOM_SEARCH.mistake(
+    "ignores_rng",
+    "Draw from the Generator you are given (rng.random), not from np.random, so the same "
+    "seed gives the same configs.",
+)
+def _random_global(space, n, rng):
+    columns = {name: scale.from_unit(np.random.random(n)) for name, scale in space.items()}  # noqa: NPY002
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
+
+
+@RANDOM_SEARCH.mistake(
+    "grid_values",
+    "Your configs take only a few values of each hyperparameter, as a grid does: random "
+    "search draws a fresh u for every trial, so each hyperparameter takes n distinct values.",
+)
+def _random_grid(space, n, rng):
+    per_axis = max(2, math.ceil(n ** (1 / len(space))))
+    grid = search.grid_search(space, per_axis)
+    return [dict(grid[i]) for i in rng.choice(len(grid), size=n, replace=len(grid) < n)]
+
+
+@RANDOM_SEARCH.mistake(
+    "upper_end_left_out",
+    "rng.integers(low, high) leaves high out; map u through scale.from_unit "
+    "(or rng.integers(low, high + 1)).",
+)
+def _random_upper_end_left_out(space, n, rng):
+    columns = {}
+    for name, scale in space.items():
+        if isinstance(scale, scales.Integer):
+            columns[name] = rng.integers(scale.low, scale.high, size=n)  # never draws high
+        else:
+            columns[name] = scale.from_unit(rng.random(n))
+    return [{name: columns[name][j].item() for name in space} for j in range(n)]
 
 
 # ---------------------------------------------------------------- narrow
@@ -585,40 +481,6 @@ def _narrow_with(space, best_configs, shrink, *, clip=True, centre_of=None):
     return new
 
 
-def _narrow_no_clip(space, best_configs, shrink=0.5):
-    return _narrow_with(space, best_configs, shrink, clip=False)
-
-
-def _narrow_first_only(space, best_configs, shrink=0.5):
-    return _narrow_with(space, best_configs, shrink, centre_of=1)
-
-
-def _narrow_value_space(space, best_configs, shrink=0.5):
-    new = {}
-    for name, scale in space.items():
-        x = np.array([c[name] for c in best_configs], dtype=float)
-        centre, half = (x.min() + x.max()) / 2, shrink * (scale.high - scale.low) / 2
-        lo, hi = max(scale.low, centre - half), min(scale.high, centre + half)
-        if isinstance(scale, scales.Integer):
-            lo, hi = math.ceil(lo), math.floor(hi)
-        new[name] = type(scale)(lo, hi)
-    return new
-
-
-def _narrow_integer_as_linear(space, best_configs, shrink=0.5):
-    new = search.narrow(space, best_configs, shrink)
-    for name, scale in space.items():
-        if isinstance(scale, scales.Integer):
-            u = scale.to_unit(np.array([c[name] for c in best_configs], dtype=float))
-            centre = (u.min() + u.max()) / 2
-            lo, hi = max(0.0, centre - shrink / 2), min(1.0, centre + shrink / 2)
-            new[name] = scales.Linear(
-                float(scale.low + lo * (scale.high - scale.low)),
-                float(scale.low + hi * (scale.high - scale.low)),
-            )
-    return new
-
-
 def _narrow_integers_by(bounds):
     """The reference, with the Integer bounds taken by bounds(scale, u_low, u_high)."""
 
@@ -640,83 +502,11 @@ def _linear(scale, u):
     return scale.low + u * (scale.high - scale.low)
 
 
-_narrow_integer_from_unit = _narrow_integers_by(
-    lambda scale, lo, hi: scale.from_unit(np.array([lo, hi]))
-)
-_narrow_integer_rounded = _narrow_integers_by(
-    lambda scale, lo, hi: (round(_linear(scale, lo)), round(_linear(scale, hi)))
-)
-_narrow_integer_ceil_floor = _narrow_integers_by(
-    lambda scale, lo, hi: (math.ceil(_linear(scale, lo)), math.floor(_linear(scale, hi)))
-)
-
 #: The rule for the Integer bounds, as the hints state it.
 _INTEGER_RULE = (
     "keep the integers whose bin centre (k - low + 0.5) / (high - low + 1) lies in "
     "[u_low, u_high] (at least two of them)"
 )
-
-NARROW_MISTAKES = (
-    Mistake(
-        "no_clipping",
-        "Near the edge of the space the interval pokes out of it: clip the u-interval to "
-        "[0, 1] before mapping it back, so coarse-to-fine never leaves the space.",
-        _narrow_no_clip,
-    ),
-    Mistake(
-        "shrinks_in_value_space",
-        "You shrank the range of values; on a Log scale shrink the interval of u "
-        "(scale.to_unit), or the new range is lopsided in decades.",
-        _narrow_value_space,
-    ),
-    Mistake(
-        "not_narrowing",
-        "The space came back unchanged: centre an interval of width shrink (in u) on the best "
-        "configs and map its ends back with scale.from_unit.",
-        lambda space, best_configs, shrink=0.5: dict(space),
-    ),
-    Mistake(
-        "first_best_only",
-        "Centre the interval on all the best configs (the middle of their unit values), not on "
-        "the first one only.",
-        _narrow_first_only,
-    ),
-    Mistake(
-        "integer_as_linear",
-        "#units must stay whole numbers: an Integer scale narrows to an Integer scale: "
-        + _INTEGER_RULE
-        + ".",
-        _narrow_integer_as_linear,
-    ),
-    Mistake(
-        "integer_from_unit",
-        "scale.from_unit(u_low) is the integer whose bin CONTAINS u_low, even when most of that "
-        "bin lies outside [u_low, u_high]. An Integer scale cuts [0, 1] into high - low + 1 "
-        "equal bins: " + _INTEGER_RULE + ".",
-        _narrow_integer_from_unit,
-    ),
-    Mistake(
-        "integer_rounded_linearly",
-        "low + u * (high - low) is the Linear map; an Integer scale cuts [0, 1] into "
-        "high - low + 1 equal bins, one per integer, so rounding that value (or its ceil and "
-        "floor) takes the wrong integers: " + _INTEGER_RULE + ".",
-        _narrow_integer_rounded,
-    ),
-)
-
-#: Other forms of a catalogued mistake, recognised under its name.
-NARROW_VARIANTS = (
-    Mistake(
-        "integer_rounded_linearly",
-        NARROW_MISTAKES[-1].hint,
-        _narrow_integer_ceil_floor,
-    ),
-)
-
-
-def _judge_narrow(run):
-    mistakes = NARROW_MISTAKES + NARROW_VARIANTS
-    return _judge_cases(run, search.narrow, _narrow_cases(), mistakes, _space_problem)
 
 
 NARROW = Exercise(
@@ -724,8 +514,100 @@ NARROW = Exercise(
     notebook=NOTEBOOK,
     title="one round of coarse-to-fine",
     reference=search.narrow,
-    judge=_judge_narrow,
-    mistakes=NARROW_MISTAKES,
+    cases=_narrow_cases,
+    problem=_space_problem,
+    hints=HINTS,
+)
+
+
+@NARROW.mistake(
+    "no_clipping",
+    "Near the edge of the space the interval pokes out of it: clip the u-interval to "
+    "[0, 1] before mapping it back, so coarse-to-fine never leaves the space.",
+)
+def _narrow_no_clip(space, best_configs, shrink=0.5):
+    return _narrow_with(space, best_configs, shrink, clip=False)
+
+
+@NARROW.mistake(
+    "shrinks_in_value_space",
+    "You shrank the range of values; on a Log scale shrink the interval of u "
+    "(scale.to_unit), or the new range is lopsided in decades.",
+)
+def _narrow_value_space(space, best_configs, shrink=0.5):
+    new = {}
+    for name, scale in space.items():
+        x = np.array([c[name] for c in best_configs], dtype=float)
+        centre, half = (x.min() + x.max()) / 2, shrink * (scale.high - scale.low) / 2
+        lo, hi = max(scale.low, centre - half), min(scale.high, centre + half)
+        if isinstance(scale, scales.Integer):
+            lo, hi = math.ceil(lo), math.floor(hi)
+        new[name] = type(scale)(lo, hi)
+    return new
+
+
+@NARROW.mistake(
+    "not_narrowing",
+    "The space came back unchanged: centre an interval of width shrink (in u) on the best "
+    "configs and map its ends back with scale.from_unit.",
+)
+def _narrow_not_narrowing(space, best_configs, shrink=0.5):
+    return dict(space)
+
+
+@NARROW.mistake(
+    "first_best_only",
+    "Centre the interval on all the best configs (the middle of their unit values), not on "
+    "the first one only.",
+)
+def _narrow_first_only(space, best_configs, shrink=0.5):
+    return _narrow_with(space, best_configs, shrink, centre_of=1)
+
+
+@NARROW.mistake(
+    "integer_as_linear",
+    "#units must stay whole numbers: an Integer scale narrows to an Integer scale: "
+    + _INTEGER_RULE
+    + ".",
+)
+def _narrow_integer_as_linear(space, best_configs, shrink=0.5):
+    new = search.narrow(space, best_configs, shrink)
+    for name, scale in space.items():
+        if isinstance(scale, scales.Integer):
+            u = scale.to_unit(np.array([c[name] for c in best_configs], dtype=float))
+            centre = (u.min() + u.max()) / 2
+            lo, hi = max(0.0, centre - shrink / 2), min(1.0, centre + shrink / 2)
+            new[name] = scales.Linear(
+                float(scale.low + lo * (scale.high - scale.low)),
+                float(scale.low + hi * (scale.high - scale.low)),
+            )
+    return new
+
+
+NARROW.mistake(
+    "integer_from_unit",
+    "scale.from_unit(u_low) is the integer whose bin CONTAINS u_low, even when most of that "
+    "bin lies outside [u_low, u_high]. An Integer scale cuts [0, 1] into high - low + 1 "
+    "equal bins: " + _INTEGER_RULE + ".",
+    _narrow_integers_by(lambda scale, lo, hi: scale.from_unit(np.array([lo, hi]))),
+)
+
+
+NARROW.mistake(
+    "integer_rounded_linearly",
+    "low + u * (high - low) is the Linear map; an Integer scale cuts [0, 1] into "
+    "high - low + 1 equal bins, one per integer, so rounding that value (or its ceil and "
+    "floor) takes the wrong integers: " + _INTEGER_RULE + ".",
+    _narrow_integers_by(
+        lambda scale, lo, hi: (round(_linear(scale, lo)), round(_linear(scale, hi)))
+    ),
+)
+NARROW.mistake(  # rounded with ceil and floor: another form of the same mistake
+    "integer_rounded_linearly",
+    fn=_narrow_integers_by(
+        lambda scale, lo, hi: (math.ceil(_linear(scale, lo)), math.floor(_linear(scale, hi)))
+    ),
+    variant=True,
 )
 
 
@@ -784,15 +666,50 @@ def _between(space, configs, results, n_bins, unit, weighted=True):
     return shares, float(y.var())
 
 
+def _importance_raised(kwargs):
+    """A learner's exception on results that hold failed trials: it kept them."""
+    if any(_failed(r) for r in kwargs["results"]):
+        return "kept_failed_trials", "on results that hold failed trials (NaN, a TrialError, None)"
+    return None
+
+
+IMPORTANCE = Exercise(
+    name="search.importance",
+    notebook=NOTEBOOK,
+    title="which hyperparameters matter",
+    reference=search.importance,
+    cases=_importance_cases,
+    problem=_shares_problem,
+    raised=_importance_raised,
+    hints=HINTS,
+)
+
+
+@IMPORTANCE.mistake(
+    "raw_variance",
+    "The variance of the raw results is the same for every hyperparameter. Average the "
+    "results within bins of the hyperparameter's unit value, then take the variance of "
+    "those bin means.",
+)
 def _imp_raw_variance(space, configs, results, n_bins=5):
     y = np.asarray(_kept(configs, results)[1], dtype=float)
     return {name: float(y.var() / y.var()) for name in space}
 
 
+@IMPORTANCE.mistake(
+    "not_divided",
+    "Divide the variance of the bin means by the total variance of the results, so that "
+    "each share lies in [0, 1].",
+)
 def _imp_not_divided(space, configs, results, n_bins=5):
     return _between(space, configs, results, n_bins, lambda s, x: s.to_unit(x))[0]
 
 
+@IMPORTANCE.mistake(
+    "bins_by_value",
+    "Bin by the unit value scale.to_unit(x), not by the value: on a Log axis equal bins of "
+    "value put almost every trial in the top bin.",
+)
 def _imp_by_value(space, configs, results, n_bins=5):
     shares, total = _between(
         space, configs, results, n_bins, lambda s, x: (x - s.low) / (s.high - s.low)
@@ -800,6 +717,11 @@ def _imp_by_value(space, configs, results, n_bins=5):
     return {name: share / total for name, share in shares.items()}
 
 
+@IMPORTANCE.mistake(
+    "unweighted_bin_means",
+    "Weight each bin mean by how many trials fell in it (the between-bin variance "
+    "sum n_b (mean_b - mean)**2 / n), or the shares need not add up sensibly.",
+)
 def _imp_unweighted(space, configs, results, n_bins=5):
     shares, total = _between(
         space, configs, results, n_bins, lambda s, x: s.to_unit(x), weighted=False
@@ -807,6 +729,13 @@ def _imp_unweighted(space, configs, results, n_bins=5):
     return {name: share / total for name, share in shares.items()}
 
 
+@IMPORTANCE.mistake(
+    "kept_failed_trials",
+    "Leave out the failed trials, their results AND their configs: a result that is NaN "
+    "or not a number at all (a TrialError from run_trials, None). Convert each with "
+    "float(r) inside try/except (TypeError, ValueError), a failure giving np.nan, then keep "
+    "the trials where np.isfinite(score); one NaN kept makes every share NaN.",
+)
 def _imp_kept_failed(space, configs, results, n_bins=5):
     scores = np.array([np.nan if _failed(r) else float(r) for r in results])
     total = scores.var()  # NaN as soon as one trial failed
@@ -821,86 +750,6 @@ def _imp_kept_failed(space, configs, results, n_bins=5):
         between = np.sum(counts[filled] * (means - scores.mean()) ** 2) / scores.size
         shares[name] = float(between / total)
     return shares
-
-
-IMPORTANCE_MISTAKES = (
-    Mistake(
-        "raw_variance",
-        "The variance of the raw results is the same for every hyperparameter. Average the "
-        "results within bins of the hyperparameter's unit value, then take the variance of "
-        "those bin means.",
-        _imp_raw_variance,
-    ),
-    Mistake(
-        "not_divided",
-        "Divide the variance of the bin means by the total variance of the results, so that "
-        "each share lies in [0, 1].",
-        _imp_not_divided,
-    ),
-    Mistake(
-        "bins_by_value",
-        "Bin by the unit value scale.to_unit(x), not by the value: on a Log axis equal bins of "
-        "value put almost every trial in the top bin.",
-        _imp_by_value,
-    ),
-    Mistake(
-        "unweighted_bin_means",
-        "Weight each bin mean by how many trials fell in it (the between-bin variance "
-        "sum n_b (mean_b - mean)**2 / n), or the shares need not add up sensibly.",
-        _imp_unweighted,
-    ),
-    Mistake(
-        "kept_failed_trials",
-        "Leave out the failed trials, their results AND their configs: a result that is NaN "
-        "or not a number at all (a TrialError from run_trials, None). Convert each with "
-        "float(r) inside try/except (TypeError, ValueError), a failure giving np.nan, then keep "
-        "the trials where np.isfinite(score); one NaN kept makes every share NaN.",
-        _imp_kept_failed,
-    ),
-)
-
-
-def _judge_importance(run):
-    """The cases; a function that raises on results holding failed trials kept them."""
-    cases = _importance_cases()
-    last = {}
-
-    def tracked(**kwargs):
-        last["kwargs"] = kwargs
-        return run(**kwargs)
-
-    tracked.fn_name = run.fn_name
-    try:
-        return _judge_cases(tracked, search.importance, cases, IMPORTANCE_MISTAKES, _shares_problem)
-    except Exception as stop:
-        # the checker's stop for a learner's exception carries its report in .fields
-        fields = getattr(stop, "fields", None)
-        kwargs = last.get("kwargs")
-        if not (
-            isinstance(fields, dict)
-            and fields.get("mistake") == "raised"
-            and kwargs is not None
-            and any(_failed(r) for r in kwargs["results"])
-        ):
-            raise
-        mistake = next(m for m in IMPORTANCE_MISTAKES if m.name == "kept_failed_trials")
-        expected = search.importance(**copy.deepcopy(kwargs))
-        got = (
-            f"{fields.get('got', 'an exception')}, on results that hold failed trials "
-            "(NaN, a TrialError, None)"
-        )
-        called = fields.get("called") or format_call(run.fn_name, kwargs)
-        return _fail(called, format_value(expected), got, mistake.name, mistake.hint)
-
-
-IMPORTANCE = Exercise(
-    name="search.importance",
-    notebook=NOTEBOOK,
-    title="which hyperparameters matter",
-    reference=search.importance,
-    judge=_judge_importance,
-    mistakes=IMPORTANCE_MISTAKES,
-)
 
 
 EXERCISES = (GRID_SEARCH, RANDOM_SEARCH, NARROW, IMPORTANCE)

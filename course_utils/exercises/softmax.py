@@ -10,14 +10,11 @@ exactly is still diagnosed by what its columns sum to.
 
 from __future__ import annotations
 
-import copy
-import warnings
-
 import numpy as np
 
 from .. import softmax
-from . import Exercise, Mistake, Verdict
-from .compare import compare, format_call, format_value
+from . import Exercise
+from .compare import Parts
 
 NOTEBOOK = "06"
 #: np.exp(x) is inf above this in float64 (e^709.78 is the largest double).
@@ -26,160 +23,7 @@ EXP_OVERFLOW = 709.78
 EXP_UNDERFLOW = 745.2
 
 
-# ---------------------------------------------------------------- judging
-
-
-def _outputs(fn, cases):
-    """fn's result on every case, quietly (a mistake may overflow); None if it raises."""
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return [fn(**copy.deepcopy(kwargs)) for kwargs in cases]
-    except Exception:  # noqa: BLE001 - a mistake may fail where the learner's did not
-        return None
-
-
-def _unpack(value, names):
-    """(parts, None) with parts a dict name -> value; or (None, (mistake, message))."""
-    if names is None:
-        return {"result": value}, None
-    layout = f"a tuple ({', '.join(names)})"
-    if value is None:
-        return None, ("returned_none", "returned None")
-    if not isinstance(value, tuple | list):
-        kind = (
-            f"a numpy array of shape {value.shape}"
-            if isinstance(value, np.ndarray)
-            else f"a {type(value).__name__}"
-        )
-        return None, ("wrong_type", f"returned {kind}, expected {layout}")
-    if len(value) != len(names):
-        return None, ("wrong_type", f"returned {len(value)} values, expected {layout}")
-    return dict(zip(names, value, strict=True)), None
-
-
-def _problems(got, expected):
-    """[(part, mistake, message)] for each part of got that differs from expected."""
-    problems = []
-    for name, want in expected.items():
-        problem = compare(got[name], want)
-        if problem:
-            problems.append((name, *problem))
-    return problems
-
-
-def _same(got, raw, names):
-    """True when a mistake's result raw equals the learner's result got, part by part."""
-    mine, problem = _unpack(got, names)
-    theirs, _ = _unpack(raw, names)
-    if problem or theirs is None:
-        return False
-    return all(compare(mine[name], theirs[name]) is None for name in theirs)
-
-
-def _recognise(mistakes, cases, expected, results, names):
-    """The catalogued mistake that explains the learner's results, or None.
-
-    First a mistake that equals the learner's results on every case; then, for results made of
-    parts, one whose wrong parts the learner shares on every case (the learner may have made
-    another mistake besides).
-    """
-    outputs = {m.name: _outputs(m.fn, cases) for m in mistakes}
-    outputs = {name: raws for name, raws in outputs.items() if raws is not None}
-    for name, raws in outputs.items():
-        if all(_same(got, raw, names) for got, raw in zip(results, raws, strict=True)):
-            return name
-    if names is None:
-        return None
-    mine = [_unpack(got, names)[0] for got in results]
-    if any(parts is None for parts in mine):
-        return None
-    for name, raws in outputs.items():
-        theirs = [_unpack(raw, names)[0] for raw in raws]
-        wrong = [
-            part
-            for part in names
-            if any(
-                compare(out[part], want[part]) for out, want in zip(theirs, expected, strict=True)
-            )
-        ]
-        if any(
-            all(
-                compare(got[part], out[part]) is None for got, out in zip(mine, theirs, strict=True)
-            )
-            for part in wrong
-        ):
-            return name
-    return None
-
-
-def _judge(run, exercise, *, names=None, diagnose=None, explain=None, hints=None):
-    """Compare the learner's result with the reference's on every case of the exercise.
-
-    names: the parts of a tuple result (None for one array or number). diagnose(cases, results)
-    names a catalogued mistake from properties of the results when none matches exactly;
-    explain(kwargs, got) adds a sentence on the first failing case; hints maps a generic
-    mistake ("wrong_value") to a hint for this exercise.
-    """
-    cases = exercise.cases()
-    expected, results, failures = [], [], []
-    for i, kwargs in enumerate(cases):
-        want, _ = _unpack(exercise.reference(**copy.deepcopy(kwargs)), names)
-        got = run(**kwargs)
-        parts, problem = _unpack(got, names)
-        problems = [(None, *problem)] if problem else _problems(parts, want)
-        expected.append(want)
-        results.append(got)
-        if problems:
-            failures.append((i, parts, problems))
-
-    def shown(parts, which):
-        if names is None:
-            return format_value(parts["result"])
-        return "; ".join(f"{name} = {format_value(parts[name])}" for name in which)
-
-    if not failures:
-        return Verdict(
-            True,
-            format_call(run.fn_name, cases[0]),
-            shown(expected[0], expected[0]),
-            shown(_unpack(results[0], names)[0], expected[0]),
-        )
-    i, parts, problems = failures[0]
-    got = results[i]
-    recognised = _recognise(exercise.mistakes, cases, expected, results, names)
-    if recognised is None and diagnose is not None:
-        recognised = diagnose(cases, results)
-    generic = problems[0][1]
-    wrong = [name for name, _, _ in problems if name is not None]
-    if parts is None:  # not a tuple of the right length
-        text = problems[0][2]
-        if got is not None:
-            text = f"{format_value(got)}: {text}"
-        want = f"a tuple ({', '.join(names)}): {shown(expected[i], names)}"
-    elif names is None:
-        message = problems[0][2]
-        scalar = isinstance(got, int | float | np.number)
-        text = (
-            message if generic == "returned_none" or scalar else f"{format_value(got)}: {message}"
-        )
-        want = shown(expected[i], ())
-    else:
-        text = "; ".join(
-            f"{name} = {format_value(parts[name])}: {message}" for name, _, message in problems
-        )
-        right = [name for name in names if name not in wrong]
-        if right:
-            text += f". Right: {', '.join(right)}"
-        want = shown(expected[i], wrong)
-    if explain is not None and parts is not None:
-        sentence = explain(cases[i], got)
-        if sentence:
-            text += f". {sentence}"
-    hint = None if recognised else (hints or {}).get(generic)
-    return Verdict(
-        False, format_call(run.fn_name, cases[i]), want, text, recognised or generic, hint
-    )
+# ---------------------------------------------------------------- cases
 
 
 def _random_probabilities(rng, n_classes, m, scale=1.5):
@@ -202,38 +46,6 @@ def _softmax_cases():
         {"Z": np.array([[1e4, -1e4, 0.0, 3.0], [-1e4, 1e4, 0.0, 2.0]])},
         {"Z": rng.normal(size=(3, 1))},
     ]
-
-
-def _sm_no_max(Z):
-    with np.errstate(all="ignore"):
-        t = np.exp(Z)
-        return t / np.sum(t, axis=0, keepdims=True)
-
-
-def _sm_global_max(Z):
-    with np.errstate(all="ignore"):
-        t = np.exp(Z - np.max(Z))
-        return t / np.sum(t, axis=0, keepdims=True)
-
-
-def _sm_max_over_rows(Z):
-    with np.errstate(all="ignore"):
-        t = np.exp(Z - np.max(Z, axis=1, keepdims=True))
-        return t / np.sum(t, axis=0, keepdims=True)
-
-
-def _sm_wrong_axis(Z):
-    t = np.exp(Z - np.max(Z, axis=1, keepdims=True))
-    return t / np.sum(t, axis=1, keepdims=True)
-
-
-def _sm_whole_matrix(Z):
-    t = np.exp(Z - np.max(Z))
-    return t / np.sum(t)
-
-
-def _sm_not_normalised(Z):
-    return np.exp(Z - np.max(Z, axis=0, keepdims=True))
 
 
 def _diagnose_softmax(cases, results):
@@ -267,7 +79,7 @@ def _diagnose_softmax(cases, results):
     return None
 
 
-def _explain_softmax(kwargs, got):
+def _explain_softmax(i, kwargs, got):
     """Where inf or NaN came from, when the learner's softmax has them."""
     try:
         got = np.asarray(got, dtype=float)
@@ -291,65 +103,81 @@ def _explain_softmax(kwargs, got):
     return None
 
 
-def _judge_softmax(run):
-    return _judge(
-        run,
-        SOFTMAX,
-        diagnose=_diagnose_softmax,
-        explain=_explain_softmax,
-        hints={
-            "wrong_value": "Per column: t = np.exp(Z - np.max(Z, axis=0, keepdims=True)), then "
-            "t / np.sum(t, axis=0, keepdims=True).",
-        },
-    )
-
-
 SOFTMAX = Exercise(
     name="softmax.softmax",
     notebook=NOTEBOOK,
     title="softmax, column by column",
     reference=softmax.softmax,
     cases=_softmax_cases,
-    judge=_judge_softmax,
-    mistakes=(
-        Mistake(
-            "no_max_subtraction",
-            "np.exp(1000) is inf, and inf / inf is NaN. Subtract each column's max first, "
-            "t = np.exp(Z - np.max(Z, axis=0, keepdims=True)): the ratio t / sum(t) is unchanged.",
-            _sm_no_max,
-        ),
-        Mistake(
-            "subtracted_global_max",
-            "Subtract each column's own max, np.max(Z, axis=0, keepdims=True), not the max of the "
-            "whole Z: a column far below the global max underflows to 0 / 0.",
-            _sm_global_max,
-        ),
-        Mistake(
-            "max_over_rows",
-            "Subtract each column's max, np.max(Z, axis=0, keepdims=True): only a shift shared by "
-            "all the classes of one example leaves its softmax unchanged.",
-            _sm_max_over_rows,
-        ),
-        Mistake(
-            "wrong_axis",
-            "Examples are columns: normalise each column over the classes, "
-            "t / np.sum(t, axis=0, keepdims=True), so that every column sums to one.",
-            _sm_wrong_axis,
-        ),
-        Mistake(
-            "normalised_whole_matrix",
-            "Normalise each example (column) on its own: t / np.sum(t, axis=0, keepdims=True), not "
-            "t / np.sum(t), which makes the whole matrix sum to one.",
-            _sm_whole_matrix,
-        ),
-        Mistake(
-            "not_normalised",
-            "t = e^z is only the first step: divide by the column sums, "
-            "Y_hat = t / np.sum(t, axis=0, keepdims=True), so each column sums to one.",
-            _sm_not_normalised,
-        ),
-    ),
+    diagnose=_diagnose_softmax,
+    explain=_explain_softmax,
+    hints={
+        "wrong_value": "Per column: t = np.exp(Z - np.max(Z, axis=0, keepdims=True)), then "
+        "t / np.sum(t, axis=0, keepdims=True).",
+    },
 )
+
+
+@SOFTMAX.mistake(
+    "no_max_subtraction",
+    "np.exp(1000) is inf, and inf / inf is NaN. Subtract each column's max first, "
+    "t = np.exp(Z - np.max(Z, axis=0, keepdims=True)): the ratio t / sum(t) is unchanged.",
+)
+def _sm_no_max(Z):
+    with np.errstate(all="ignore"):
+        t = np.exp(Z)
+        return t / np.sum(t, axis=0, keepdims=True)
+
+
+@SOFTMAX.mistake(
+    "subtracted_global_max",
+    "Subtract each column's own max, np.max(Z, axis=0, keepdims=True), not the max of the "
+    "whole Z: a column far below the global max underflows to 0 / 0.",
+)
+def _sm_global_max(Z):
+    with np.errstate(all="ignore"):
+        t = np.exp(Z - np.max(Z))
+        return t / np.sum(t, axis=0, keepdims=True)
+
+
+@SOFTMAX.mistake(
+    "max_over_rows",
+    "Subtract each column's max, np.max(Z, axis=0, keepdims=True): only a shift shared by "
+    "all the classes of one example leaves its softmax unchanged.",
+)
+def _sm_max_over_rows(Z):
+    with np.errstate(all="ignore"):
+        t = np.exp(Z - np.max(Z, axis=1, keepdims=True))
+        return t / np.sum(t, axis=0, keepdims=True)
+
+
+@SOFTMAX.mistake(
+    "wrong_axis",
+    "Examples are columns: normalise each column over the classes, "
+    "t / np.sum(t, axis=0, keepdims=True), so that every column sums to one.",
+)
+def _sm_wrong_axis(Z):
+    t = np.exp(Z - np.max(Z, axis=1, keepdims=True))
+    return t / np.sum(t, axis=1, keepdims=True)
+
+
+@SOFTMAX.mistake(
+    "normalised_whole_matrix",
+    "Normalise each example (column) on its own: t / np.sum(t, axis=0, keepdims=True), not "
+    "t / np.sum(t), which makes the whole matrix sum to one.",
+)
+def _sm_whole_matrix(Z):
+    t = np.exp(Z - np.max(Z))
+    return t / np.sum(t)
+
+
+@SOFTMAX.mistake(
+    "not_normalised",
+    "t = e^z is only the first step: divide by the column sums, "
+    "Y_hat = t / np.sum(t, axis=0, keepdims=True), so each column sums to one.",
+)
+def _sm_not_normalised(Z):
+    return np.exp(Z - np.max(Z, axis=0, keepdims=True))
 
 
 # ---------------------------------------------------------------- cross_entropy
@@ -368,102 +196,88 @@ def _cross_entropy_cases():
     return _pair_cases(61)
 
 
-def _ce_summed(Y_hat, Y):
-    return -np.sum(Y * np.log(Y_hat))
-
-
-def _ce_no_minus(Y_hat, Y):
-    return np.sum(Y * np.log(Y_hat)) / Y.shape[1]
-
-
-def _ce_binary(Y_hat, Y):
-    m = Y.shape[1]
-    return -np.sum(Y * np.log(Y_hat) + (1 - Y) * np.log(1 - Y_hat)) / m
-
-
-def _ce_swapped(Y_hat, Y):
-    with np.errstate(all="ignore"):
-        return -np.sum(Y_hat * np.log(Y)) / Y.shape[1]
-
-
-def _ce_mean_of_entries(Y_hat, Y):
-    return -np.mean(Y * np.log(Y_hat))
-
-
-def _ce_divided_by_n_classes(Y_hat, Y):
-    return -np.sum(Y * np.log(Y_hat)) / Y.shape[0]
-
-
-def _ce_log10(Y_hat, Y):
-    return -np.sum(Y * np.log10(Y_hat)) / Y.shape[1]
-
-
-def _ce_per_example(Y_hat, Y):
-    return -np.sum(Y * np.log(Y_hat), axis=0)
-
-
 CROSS_ENTROPY = Exercise(
     name="softmax.cross_entropy",
     notebook=NOTEBOOK,
     title="the cross-entropy cost J",
     reference=softmax.cross_entropy,
     cases=_cross_entropy_cases,
-    judge=lambda run: _judge(
-        run,
-        CROSS_ENTROPY,
-        hints={
-            "wrong_value": "J = -1/m sum over examples and classes of Y log Y_hat: "
-            "-np.sum(Y * np.log(Y_hat)) / m, with m = Y.shape[1].",
-        },
-    ),
-    mistakes=(
-        Mistake(
-            "summed_not_averaged",
-            "The cost is the mean loss over the m examples: divide the sum by m = Y.shape[1].",
-            _ce_summed,
-        ),
-        Mistake(
-            "missing_minus",
-            "log Y_hat is negative (Y_hat < 1), so the cost needs the minus sign: "
-            "J = -1/m sum Y log Y_hat is positive and 0 only for perfect predictions.",
-            _ce_no_minus,
-        ),
-        Mistake(
-            "binary_formula",
-            "That is logistic regression's loss. With one-hot Y the softmax loss has no (1 - Y) "
-            "log(1 - Y_hat) term: L = -sum_j y_j log y_hat_j.",
-            _ce_binary,
-        ),
-        Mistake(
-            "arguments_swapped",
-            "The log is of the prediction, not of the label: Y * np.log(Y_hat). log(Y) is -inf "
-            "wherever Y is 0.",
-            _ce_swapped,
-        ),
-        Mistake(
-            "averaged_over_classes_too",
-            "np.mean divides by n_classes * m. Average over the m examples only: "
-            "-np.sum(Y * np.log(Y_hat)) / m.",
-            _ce_mean_of_entries,
-        ),
-        Mistake(
-            "divided_by_n_classes",
-            "m is the number of examples, the columns: m = Y.shape[1], not Y.shape[0] (the "
-            "number of classes).",
-            _ce_divided_by_n_classes,
-        ),
-        Mistake(
-            "log10_instead_of_ln",
-            "The cross-entropy uses the natural logarithm, np.log, not np.log10.",
-            _ce_log10,
-        ),
-        Mistake(
-            "per_example_losses",
-            "These are the m losses L(y, y_hat), one per example; J is one number, their mean.",
-            _ce_per_example,
-        ),
-    ),
+    hints={
+        "wrong_value": "J = -1/m sum over examples and classes of Y log Y_hat: "
+        "-np.sum(Y * np.log(Y_hat)) / m, with m = Y.shape[1].",
+    },
 )
+
+
+@CROSS_ENTROPY.mistake(
+    "summed_not_averaged",
+    "The cost is the mean loss over the m examples: divide the sum by m = Y.shape[1].",
+)
+def _ce_summed(Y_hat, Y):
+    return -np.sum(Y * np.log(Y_hat))
+
+
+@CROSS_ENTROPY.mistake(
+    "missing_minus",
+    "log Y_hat is negative (Y_hat < 1), so the cost needs the minus sign: "
+    "J = -1/m sum Y log Y_hat is positive and 0 only for perfect predictions.",
+)
+def _ce_no_minus(Y_hat, Y):
+    return np.sum(Y * np.log(Y_hat)) / Y.shape[1]
+
+
+@CROSS_ENTROPY.mistake(
+    "binary_formula",
+    "That is logistic regression's loss. With one-hot Y the softmax loss has no (1 - Y) "
+    "log(1 - Y_hat) term: L = -sum_j y_j log y_hat_j.",
+)
+def _ce_binary(Y_hat, Y):
+    m = Y.shape[1]
+    return -np.sum(Y * np.log(Y_hat) + (1 - Y) * np.log(1 - Y_hat)) / m
+
+
+@CROSS_ENTROPY.mistake(
+    "arguments_swapped",
+    "The log is of the prediction, not of the label: Y * np.log(Y_hat). log(Y) is -inf "
+    "wherever Y is 0.",
+)
+def _ce_swapped(Y_hat, Y):
+    with np.errstate(all="ignore"):
+        return -np.sum(Y_hat * np.log(Y)) / Y.shape[1]
+
+
+@CROSS_ENTROPY.mistake(
+    "averaged_over_classes_too",
+    "np.mean divides by n_classes * m. Average over the m examples only: "
+    "-np.sum(Y * np.log(Y_hat)) / m.",
+)
+def _ce_mean_of_entries(Y_hat, Y):
+    return -np.mean(Y * np.log(Y_hat))
+
+
+@CROSS_ENTROPY.mistake(
+    "divided_by_n_classes",
+    "m is the number of examples, the columns: m = Y.shape[1], not Y.shape[0] (the "
+    "number of classes).",
+)
+def _ce_divided_by_n_classes(Y_hat, Y):
+    return -np.sum(Y * np.log(Y_hat)) / Y.shape[0]
+
+
+@CROSS_ENTROPY.mistake(
+    "log10_instead_of_ln",
+    "The cross-entropy uses the natural logarithm, np.log, not np.log10.",
+)
+def _ce_log10(Y_hat, Y):
+    return -np.sum(Y * np.log10(Y_hat)) / Y.shape[1]
+
+
+@CROSS_ENTROPY.mistake(
+    "per_example_losses",
+    "These are the m losses L(y, y_hat), one per example; J is one number, their mean.",
+)
+def _ce_per_example(Y_hat, Y):
+    return -np.sum(Y * np.log(Y_hat), axis=0)
 
 
 # ---------------------------------------------------------------- backward
@@ -473,83 +287,70 @@ def _backward_cases():
     return _pair_cases(62)
 
 
-def _bw_sign(Y_hat, Y):
-    return Y - Y_hat
-
-
-def _bw_divided_by_m(Y_hat, Y):
-    return (Y_hat - Y) / Y.shape[1]
-
-
-def _bw_jacobian_diagonal(Y_hat, Y):
-    return -Y / Y_hat * Y_hat * (1 - Y_hat)
-
-
-def _bw_elementwise_derivative(Y_hat, Y):
-    return Y_hat * (1 - Y_hat)
-
-
-def _bw_gradient_wrt_Y_hat(Y_hat, Y):
-    return -Y / Y_hat
-
-
-def _bw_summed_over_examples(Y_hat, Y):
-    return np.sum(Y_hat - Y, axis=1, keepdims=True)
-
-
 BACKWARD = Exercise(
     name="softmax.backward",
     notebook=NOTEBOOK,
     title="the gradient dZ = Y_hat - Y",
     reference=softmax.backward,
     cases=_backward_cases,
-    judge=lambda run: _judge(
-        run,
-        BACKWARD,
-        hints={
-            "wrong_value": "Through softmax and the cross-entropy, dZ = Y_hat - Y.",
-            "wrong_shape": "dZ has the shape of Z and Y_hat, (n_classes, m): one column per "
-            "example.",
-        },
-    ),
-    mistakes=(
-        Mistake(
-            "sign_flipped",
-            "dZ = Y_hat - Y: the gradient points towards more cost, so gradient descent moves "
-            "W by -alpha dW away from it.",
-            _bw_sign,
-        ),
-        Mistake(
-            "divided_by_m",
-            "Keep dZ = Y_hat - Y, one column per example: the 1/m of the mean goes into "
-            "dW = 1/m dZ X^T and db = 1/m sum(dZ).",
-            _bw_divided_by_m,
-        ),
-        Mistake(
-            "jacobian_diagonal_only",
-            "Each z_j changes every y_hat_i (they share the denominator sum(t)), so the softmax's "
-            "Jacobian is not diagonal. The full chain rule simplifies to dZ = Y_hat - Y.",
-            _bw_jacobian_diagonal,
-        ),
-        Mistake(
-            "elementwise_derivative",
-            "Y_hat (1 - Y_hat) is only the diagonal of the softmax's Jacobian, and it ignores "
-            "the labels. Through softmax and the cross-entropy together, dZ = Y_hat - Y.",
-            _bw_elementwise_derivative,
-        ),
-        Mistake(
-            "gradient_wrt_Y_hat",
-            "-Y / Y_hat is dL/dY_hat. Carry it through softmax to the logits: dZ = Y_hat - Y.",
-            _bw_gradient_wrt_Y_hat,
-        ),
-        Mistake(
-            "summed_over_examples",
-            "dZ has one column per example, shape (n_classes, m): do not sum over the examples "
-            "(that sum, divided by m, is db).",
-            _bw_summed_over_examples,
-        ),
-    ),
+    hints={
+        "wrong_value": "Through softmax and the cross-entropy, dZ = Y_hat - Y.",
+        "wrong_shape": "dZ has the shape of Z and Y_hat, (n_classes, m): one column per example.",
+    },
 )
+
+
+@BACKWARD.mistake(
+    "sign_flipped",
+    "dZ = Y_hat - Y: the gradient points towards more cost, so gradient descent moves "
+    "W by -alpha dW away from it.",
+)
+def _bw_sign(Y_hat, Y):
+    return Y - Y_hat
+
+
+@BACKWARD.mistake(
+    "divided_by_m",
+    "Keep dZ = Y_hat - Y, one column per example: the 1/m of the mean goes into "
+    "dW = 1/m dZ X^T and db = 1/m sum(dZ).",
+)
+def _bw_divided_by_m(Y_hat, Y):
+    return (Y_hat - Y) / Y.shape[1]
+
+
+@BACKWARD.mistake(
+    "jacobian_diagonal_only",
+    "Each z_j changes every y_hat_i (they share the denominator sum(t)), so the softmax's "
+    "Jacobian is not diagonal. The full chain rule simplifies to dZ = Y_hat - Y.",
+)
+def _bw_jacobian_diagonal(Y_hat, Y):
+    return -Y / Y_hat * Y_hat * (1 - Y_hat)
+
+
+@BACKWARD.mistake(
+    "elementwise_derivative",
+    "Y_hat (1 - Y_hat) is only the diagonal of the softmax's Jacobian, and it ignores "
+    "the labels. Through softmax and the cross-entropy together, dZ = Y_hat - Y.",
+)
+def _bw_elementwise_derivative(Y_hat, Y):
+    return Y_hat * (1 - Y_hat)
+
+
+@BACKWARD.mistake(
+    "gradient_wrt_Y_hat",
+    "-Y / Y_hat is dL/dY_hat. Carry it through softmax to the logits: dZ = Y_hat - Y.",
+)
+def _bw_gradient_wrt_Y_hat(Y_hat, Y):
+    return -Y / Y_hat
+
+
+@BACKWARD.mistake(
+    "summed_over_examples",
+    "dZ has one column per example, shape (n_classes, m): do not sum over the examples "
+    "(that sum, divided by m, is db).",
+)
+def _bw_summed_over_examples(Y_hat, Y):
+    return np.sum(Y_hat - Y, axis=1, keepdims=True)
 
 
 # ---------------------------------------------------------------- gradient_step
@@ -594,111 +395,96 @@ def _step(W, b, X, Y, alpha, *, scale=None, transpose=False, sign=-1.0, Y_hat=No
     return W + sign * alpha * dW, b + sign * alpha * db, cost
 
 
-def _gs_forgot_one_over_m(W, b, X, Y, alpha):
-    return _step(W, b, X, Y, alpha, scale=1.0)
-
-
-def _gs_dW_transposed(W, b, X, Y, alpha):
-    return _step(W, b, X, Y, alpha, transpose=True)
-
-
-def _gs_plus(W, b, X, Y, alpha):
-    return _step(W, b, X, Y, alpha, sign=1.0)
-
-
-def _gs_b_not_updated(W, b, X, Y, alpha):
-    W_new, _, cost = _step(W, b, X, Y, alpha)
-    return W_new, b, cost
-
-
-def _gs_softmax_skipped(W, b, X, Y, alpha):
-    return _step(W, b, X, Y, alpha, Y_hat=W @ X + b)
-
-
-def _gs_cost_after_step(W, b, X, Y, alpha):
-    W_new, b_new, _ = _step(W, b, X, Y, alpha)
-    Y_hat = _stable_softmax(W_new @ X + b_new)
-    return W_new, b_new, -np.sum(Y * np.log(Y_hat)) / X.shape[1]
-
-
-def _gs_cost_not_averaged(W, b, X, Y, alpha):
-    W_new, b_new, cost = _step(W, b, X, Y, alpha)
-    return W_new, b_new, cost * X.shape[1]
-
-
-def _gs_db_not_summed(W, b, X, Y, alpha):
-    W_new, _, cost = _step(W, b, X, Y, alpha)
-    dZ = _stable_softmax(W @ X + b) - Y
-    return W_new, b - alpha * dZ / X.shape[1], cost
-
-
 GRADIENT_STEP = Exercise(
     name="softmax.gradient_step",
     notebook=NOTEBOOK,
     title="one gradient-descent step of softmax regression",
     reference=softmax.gradient_step,
     cases=_gradient_step_cases,
-    judge=lambda run: _judge(
-        run,
-        GRADIENT_STEP,
-        names=STEP_PARTS,
-        hints={
-            "wrong_value": "Z = W X + b, Y_hat = softmax(Z), cost = -1/m sum Y log Y_hat, "
-            "dZ = Y_hat - Y, dW = 1/m dZ X^T, db = 1/m sum(dZ, axis=1, keepdims=True); "
-            "return W - alpha dW, b - alpha db, cost.",
-            "wrong_type": "Return the new parameters and the cost as a tuple: return W, b, cost.",
-            "returned_none": "Return the new parameters and the cost: return W, b, cost.",
-            "wrong_shape": "W keeps its shape (n_classes, n_x) and b its shape (n_classes, 1): "
-            "dW = dZ @ X.T / m, db = np.sum(dZ, axis=1, keepdims=True) / m.",
-        },
-    ),
-    mistakes=(
-        Mistake(
-            "forgot_one_over_m",
-            "J averages over the m examples, so its gradients do too: dW = 1/m dZ X^T and "
-            "db = 1/m sum(dZ, axis=1, keepdims=True).",
-            _gs_forgot_one_over_m,
-        ),
-        Mistake(
-            "dW_transposed",
-            "dW has the shape of W, (n_classes, n_x): dW = dZ @ X.T / m, not X @ dZ.T.",
-            _gs_dW_transposed,
-        ),
-        Mistake(
-            "gradient_ascent",
-            "Step against the gradient: W - alpha dW and b - alpha db. With + the cost grows.",
-            _gs_plus,
-        ),
-        Mistake(
-            "b_not_updated",
-            "Update b too: b - alpha db, with db = 1/m np.sum(dZ, axis=1, keepdims=True).",
-            _gs_b_not_updated,
-        ),
-        Mistake(
-            "softmax_skipped",
-            "Y_hat is softmax(Z), not Z = W X + b: apply softmax before the cost and "
-            "dZ = Y_hat - Y.",
-            _gs_softmax_skipped,
-        ),
-        Mistake(
-            "cost_after_step",
-            "Return the cost of the parameters you were given, computed from Y_hat before the "
-            "update: it is the value the step is trying to lower.",
-            _gs_cost_after_step,
-        ),
-        Mistake(
-            "cost_not_averaged",
-            "The cost is the mean loss over the m examples: -np.sum(Y * np.log(Y_hat)) / m.",
-            _gs_cost_not_averaged,
-        ),
-        Mistake(
-            "db_not_summed",
-            "b has one value per class, so db sums dZ over the examples: "
-            "db = np.sum(dZ, axis=1, keepdims=True) / m, shape (n_classes, 1).",
-            _gs_db_not_summed,
-        ),
-    ),
+    parts=Parts(STEP_PARTS),
+    hints={
+        "wrong_value": "Z = W X + b, Y_hat = softmax(Z), cost = -1/m sum Y log Y_hat, "
+        "dZ = Y_hat - Y, dW = 1/m dZ X^T, db = 1/m sum(dZ, axis=1, keepdims=True); "
+        "return W - alpha dW, b - alpha db, cost.",
+        "wrong_type": "Return the new parameters and the cost as a tuple: return W, b, cost.",
+        "returned_none": "Return the new parameters and the cost: return W, b, cost.",
+        "wrong_shape": "W keeps its shape (n_classes, n_x) and b its shape (n_classes, 1): "
+        "dW = dZ @ X.T / m, db = np.sum(dZ, axis=1, keepdims=True) / m.",
+    },
 )
+
+
+@GRADIENT_STEP.mistake(
+    "forgot_one_over_m",
+    "J averages over the m examples, so its gradients do too: dW = 1/m dZ X^T and "
+    "db = 1/m sum(dZ, axis=1, keepdims=True).",
+)
+def _gs_forgot_one_over_m(W, b, X, Y, alpha):
+    return _step(W, b, X, Y, alpha, scale=1.0)
+
+
+@GRADIENT_STEP.mistake(
+    "dW_transposed",
+    "dW has the shape of W, (n_classes, n_x): dW = dZ @ X.T / m, not X @ dZ.T.",
+)
+def _gs_dW_transposed(W, b, X, Y, alpha):
+    return _step(W, b, X, Y, alpha, transpose=True)
+
+
+@GRADIENT_STEP.mistake(
+    "gradient_ascent",
+    "Step against the gradient: W - alpha dW and b - alpha db. With + the cost grows.",
+)
+def _gs_plus(W, b, X, Y, alpha):
+    return _step(W, b, X, Y, alpha, sign=1.0)
+
+
+@GRADIENT_STEP.mistake(
+    "b_not_updated",
+    "Update b too: b - alpha db, with db = 1/m np.sum(dZ, axis=1, keepdims=True).",
+)
+def _gs_b_not_updated(W, b, X, Y, alpha):
+    W_new, _, cost = _step(W, b, X, Y, alpha)
+    return W_new, b, cost
+
+
+@GRADIENT_STEP.mistake(
+    "softmax_skipped",
+    "Y_hat is softmax(Z), not Z = W X + b: apply softmax before the cost and dZ = Y_hat - Y.",
+)
+def _gs_softmax_skipped(W, b, X, Y, alpha):
+    return _step(W, b, X, Y, alpha, Y_hat=W @ X + b)
+
+
+@GRADIENT_STEP.mistake(
+    "cost_after_step",
+    "Return the cost of the parameters you were given, computed from Y_hat before the "
+    "update: it is the value the step is trying to lower.",
+)
+def _gs_cost_after_step(W, b, X, Y, alpha):
+    W_new, b_new, _ = _step(W, b, X, Y, alpha)
+    Y_hat = _stable_softmax(W_new @ X + b_new)
+    return W_new, b_new, -np.sum(Y * np.log(Y_hat)) / X.shape[1]
+
+
+@GRADIENT_STEP.mistake(
+    "cost_not_averaged",
+    "The cost is the mean loss over the m examples: -np.sum(Y * np.log(Y_hat)) / m.",
+)
+def _gs_cost_not_averaged(W, b, X, Y, alpha):
+    W_new, b_new, cost = _step(W, b, X, Y, alpha)
+    return W_new, b_new, cost * X.shape[1]
+
+
+@GRADIENT_STEP.mistake(
+    "db_not_summed",
+    "b has one value per class, so db sums dZ over the examples: "
+    "db = np.sum(dZ, axis=1, keepdims=True) / m, shape (n_classes, 1).",
+)
+def _gs_db_not_summed(W, b, X, Y, alpha):
+    W_new, _, cost = _step(W, b, X, Y, alpha)
+    dZ = _stable_softmax(W @ X + b) - Y
+    return W_new, b - alpha * dZ / X.shape[1], cost
 
 
 EXERCISES = (SOFTMAX, CROSS_ENTROPY, BACKWARD, GRADIENT_STEP)

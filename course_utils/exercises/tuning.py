@@ -5,7 +5,7 @@ Each is judged case by case against its reference in ``course_utils.tuning``; a 
 that agrees with a catalogued mistake on every case is named after it. The cases are chosen so
 that every mistake differs from the reference, and from the mistakes before it, on at least
 one case: a rise, a fall and no change of the loss, a factor other than 0.5 and a NaN loss for
-the panda's rule; budgets that do not divide evenly for the epochs per model, whose judge also
+the panda's rule; budgets that do not divide evenly for the epochs per model, whose check also
 asks for a whole number (an int, not 5.0); results whose best model differs by validation,
 training and test accuracy, by the peak, the mean and the first of the epochs, whose best model
 is the last one, and a tie (the first model wins), for picking the best.
@@ -18,8 +18,7 @@ import math
 import numpy as np
 
 from .. import tuning
-from . import Exercise, Mistake, Verdict
-from .compare import compare, format_call, format_value
+from . import Exercise
 
 NOTEBOOK = "03"
 
@@ -44,90 +43,81 @@ def _rose(val_loss):
     return len(val_loss) >= 2 and not val_loss[-1] <= val_loss[-2]
 
 
-def _na_halved_when_falling(alpha, val_loss, factor=0.5):
-    fell = len(val_loss) >= 2 and val_loss[-1] < val_loss[-2]
-    return alpha * factor if fell else alpha
-
-
-def _na_compared_with_first(alpha, val_loss, factor=0.5):
-    rose = len(val_loss) >= 2 and not val_loss[-1] <= val_loss[0]
-    return alpha * factor if rose else alpha
-
-
-def _na_ignored_factor(alpha, val_loss, factor=0.5):
-    return alpha / 2 if _rose(val_loss) else alpha
-
-
-def _na_divided_by_factor(alpha, val_loss, factor=0.5):
-    return alpha / factor if _rose(val_loss) else alpha
-
-
-def _na_nan_not_a_rise(alpha, val_loss, factor=0.5):
-    rose = len(val_loss) >= 2 and val_loss[-1] > val_loss[-2]
-    return alpha * factor if rose else alpha
-
-
-def _na_every_epoch(alpha, val_loss, factor=0.5):
-    return alpha * factor if len(val_loss) >= 2 else alpha
-
-
-def _na_stayed_is_a_rise(alpha, val_loss, factor=0.5):
-    rose = len(val_loss) >= 2 and not val_loss[-1] < val_loss[-2]
-    return alpha * factor if rose else alpha
-
-
 NEXT_ALPHA = Exercise(
     name="tuning.next_alpha",
     notebook=NOTEBOOK,
     title="the scripted panda's rule: lower alpha when the validation loss rises",
     reference=tuning.next_alpha,
     cases=_next_alpha_cases,
-    mistakes=(
-        Mistake(
-            "halved_when_falling",
-            "The comparison is the wrong way round: lower alpha when the loss ROSE, "
-            "val_loss[-1] > val_loss[-2]; a falling loss means alpha is working.",
-            _na_halved_when_falling,
-        ),
-        Mistake(
-            "compared_with_first",
-            "Compare the last epoch with the epoch just before it, val_loss[-2], not with the "
-            "first epoch val_loss[0]: the rule reacts to what the last epoch did.",
-            _na_compared_with_first,
-        ),
-        Mistake(
-            "ignored_factor",
-            "Multiply by the factor you are given, alpha * factor; 0.5 is only its default.",
-            _na_ignored_factor,
-        ),
-        Mistake(
-            "divided_by_factor",
-            "factor is below 1: alpha * factor lowers alpha, alpha / factor raises it, the "
-            "opposite of what a rising loss asks for.",
-            _na_divided_by_factor,
-        ),
-        Mistake(
-            "nan_not_a_rise",
-            "A NaN loss has blown up, but nan > x is False, so your rule keeps alpha. Test "
-            "`not val_loss[-1] <= val_loss[-2]` (any comparison with NaN is False, so its `not` "
-            "counts NaN as a rise), or check np.isnan(val_loss[-1]) first.",
-            _na_nan_not_a_rise,
-        ),
-        Mistake(
-            "lowered_every_epoch",
-            "Lower alpha only when the last validation loss rose above the one before; when "
-            "it fell or stayed, keep alpha.",
-            _na_every_epoch,
-        ),
-        Mistake(
-            "stayed_is_a_rise",
-            "A loss that stayed the same did not rise: keep alpha. `not val_loss[-1] < "
-            "val_loss[-2]` (that is, >=) lowers alpha on equal losses too; test `not "
-            "val_loss[-1] <= val_loss[-2]`, which is True for a rise and for NaN only.",
-            _na_stayed_is_a_rise,
-        ),
-    ),
 )
+
+
+@NEXT_ALPHA.mistake(
+    "halved_when_falling",
+    "The comparison is the wrong way round: lower alpha when the loss ROSE, "
+    "val_loss[-1] > val_loss[-2]; a falling loss means alpha is working.",
+)
+def _na_halved_when_falling(alpha, val_loss, factor=0.5):
+    fell = len(val_loss) >= 2 and val_loss[-1] < val_loss[-2]
+    return alpha * factor if fell else alpha
+
+
+@NEXT_ALPHA.mistake(
+    "compared_with_first",
+    "Compare the last epoch with the epoch just before it, val_loss[-2], not with the "
+    "first epoch val_loss[0]: the rule reacts to what the last epoch did.",
+)
+def _na_compared_with_first(alpha, val_loss, factor=0.5):
+    rose = len(val_loss) >= 2 and not val_loss[-1] <= val_loss[0]
+    return alpha * factor if rose else alpha
+
+
+@NEXT_ALPHA.mistake(
+    "ignored_factor",
+    "Multiply by the factor you are given, alpha * factor; 0.5 is only its default.",
+)
+def _na_ignored_factor(alpha, val_loss, factor=0.5):
+    return alpha / 2 if _rose(val_loss) else alpha
+
+
+@NEXT_ALPHA.mistake(
+    "divided_by_factor",
+    "factor is below 1: alpha * factor lowers alpha, alpha / factor raises it, the "
+    "opposite of what a rising loss asks for.",
+)
+def _na_divided_by_factor(alpha, val_loss, factor=0.5):
+    return alpha / factor if _rose(val_loss) else alpha
+
+
+@NEXT_ALPHA.mistake(
+    "nan_not_a_rise",
+    "A NaN loss has blown up, but nan > x is False, so your rule keeps alpha. Test "
+    "`not val_loss[-1] <= val_loss[-2]` (any comparison with NaN is False, so its `not` "
+    "counts NaN as a rise), or check np.isnan(val_loss[-1]) first.",
+)
+def _na_nan_not_a_rise(alpha, val_loss, factor=0.5):
+    rose = len(val_loss) >= 2 and val_loss[-1] > val_loss[-2]
+    return alpha * factor if rose else alpha
+
+
+@NEXT_ALPHA.mistake(
+    "lowered_every_epoch",
+    "Lower alpha only when the last validation loss rose above the one before; when "
+    "it fell or stayed, keep alpha.",
+)
+def _na_every_epoch(alpha, val_loss, factor=0.5):
+    return alpha * factor if len(val_loss) >= 2 else alpha
+
+
+@NEXT_ALPHA.mistake(
+    "stayed_is_a_rise",
+    "A loss that stayed the same did not rise: keep alpha. `not val_loss[-1] < "
+    "val_loss[-2]` (that is, >=) lowers alpha on equal losses too; test `not "
+    "val_loss[-1] <= val_loss[-2]`, which is True for a rise and for NaN only.",
+)
+def _na_stayed_is_a_rise(alpha, val_loss, factor=0.5):
+    rose = len(val_loss) >= 2 and not val_loss[-1] < val_loss[-2]
+    return alpha * factor if rose else alpha
 
 
 # ---------------------------------------------------------------- epochs_per_model
@@ -143,8 +133,11 @@ def _epochs_cases():
     ]
 
 
-def _whole_number_problem(got):
-    """(mistake, message) when got, of the right value, is not an int (a float such as 5.0)."""
+def _whole_number_problem(kwargs, got, caught_warnings):
+    """(mistake, message) when got, of the right value, is not an int (a float such as 5.0).
+
+    A wrong value is reported first: it says more than its type.
+    """
     if isinstance(got, int | np.integer) and not isinstance(got, bool):
         return None
     if isinstance(got, np.ndarray) and got.ndim == 0 and np.issubdtype(got.dtype, np.integer):
@@ -156,96 +149,67 @@ def _whole_number_problem(got):
     )
 
 
-def _judge_epochs(run):
-    """The cases, compared by value as for any exercise, and each answer must be an int."""
-    cases = _epochs_cases()
-    results, wrong_value, not_whole = [], None, None
-    for kwargs in cases:
-        expected = tuning.epochs_per_model(**kwargs)
-        got = run(**kwargs)
-        results.append(got)
-        problem = compare(got, expected)
-        if problem and wrong_value is None:
-            wrong_value = (kwargs, expected, got, problem)
-        problem = None if problem else _whole_number_problem(got)
-        if problem and not_whole is None:
-            not_whole = (kwargs, expected, got, problem)
-    first = wrong_value or not_whole  # a wrong value first: it says more than its type
-    if first is None:
-        return Verdict(
-            True,
-            format_call(run.fn_name, cases[0]),
-            format_value(tuning.epochs_per_model(**cases[0])),
-            format_value(results[0]),
-        )
-    kwargs, expected, got, (name, message) = first
-    for mistake in EPOCHS_MISTAKES:  # by value: 5.0 for 5 is float_epochs' only
-        try:
-            outputs = [mistake.fn(**kw) for kw in cases]
-        except Exception:  # noqa: BLE001, S112 - a mistake may fail where the learner's did not
-            continue
-        if all(compare(g, m) is None for g, m in zip(results, outputs, strict=True)):
-            name = mistake.name
-            break
-    hint = next((m.hint for m in EPOCHS_MISTAKES if m.name == name), None)
-    shown = (
-        message
-        if got is None or isinstance(got, int | float | np.number)
-        else f"{format_value(got)}: {message}"
-    )
-    return Verdict(
-        False, format_call(run.fn_name, kwargs), format_value(expected), shown, name, hint
-    )
-
-
-EPOCHS_MISTAKES = (
-    Mistake(
-        "rounded_up",
-        "Rounding up plans more than the budget: 32 models of ceil(100 / 32) = 4 epochs "
-        "spend 128 > 100. Take the whole epochs that fit, budget // n_models.",
-        lambda budget, n_models: math.ceil(budget / n_models),
-    ),
-    Mistake(
-        "rounded_to_nearest",
-        "round(budget / n_models) rounds up half the time, and then the plan exceeds the "
-        "budget: take the whole epochs that fit, budget // n_models.",
-        lambda budget, n_models: round(budget / n_models),
-    ),
-    Mistake(
-        "true_division",
-        "budget / n_models is a fraction of an epoch; a model trains whole epochs: "
-        "budget // n_models.",
-        lambda budget, n_models: budget / n_models,
-    ),
-    Mistake(
-        "forgot_the_models",
-        "The budget is shared: n_models models of E epochs each spend n_models * E, so "
-        "each gets budget // n_models, not the whole budget.",
-        lambda budget, n_models: budget,
-    ),
-    Mistake(
-        "multiplied",
-        "The models share the budget, so divide it among them: budget // n_models.",
-        lambda budget, n_models: budget * n_models,
-    ),
-    Mistake(
-        "float_epochs",
-        "The value is right but it is a float such as 5.0: a model trains a whole number of "
-        "epochs, an int. budget // n_models of two ints is an int; budget / n_models is a "
-        "float, and so is np.floor of it (or float(...)).",
-        lambda budget, n_models: float(budget // n_models),
-    ),
-)
-
 EPOCHS_PER_MODEL = Exercise(
     name="tuning.epochs_per_model",
     notebook=NOTEBOOK,
     title="epochs per model for a fixed compute budget",
     reference=tuning.epochs_per_model,
     cases=_epochs_cases,
-    judge=_judge_epochs,
-    mistakes=EPOCHS_MISTAKES,
+    also=_whole_number_problem,
 )
+
+
+@EPOCHS_PER_MODEL.mistake(
+    "rounded_up",
+    "Rounding up plans more than the budget: 32 models of ceil(100 / 32) = 4 epochs "
+    "spend 128 > 100. Take the whole epochs that fit, budget // n_models.",
+)
+def _epochs_rounded_up(budget, n_models):
+    return math.ceil(budget / n_models)
+
+
+@EPOCHS_PER_MODEL.mistake(
+    "rounded_to_nearest",
+    "round(budget / n_models) rounds up half the time, and then the plan exceeds the "
+    "budget: take the whole epochs that fit, budget // n_models.",
+)
+def _epochs_rounded_to_nearest(budget, n_models):
+    return round(budget / n_models)
+
+
+@EPOCHS_PER_MODEL.mistake(
+    "true_division",
+    "budget / n_models is a fraction of an epoch; a model trains whole epochs: budget // n_models.",
+)
+def _epochs_true_division(budget, n_models):
+    return budget / n_models
+
+
+@EPOCHS_PER_MODEL.mistake(
+    "forgot_the_models",
+    "The budget is shared: n_models models of E epochs each spend n_models * E, so "
+    "each gets budget // n_models, not the whole budget.",
+)
+def _epochs_forgot_the_models(budget, n_models):
+    return budget
+
+
+@EPOCHS_PER_MODEL.mistake(
+    "multiplied",
+    "The models share the budget, so divide it among them: budget // n_models.",
+)
+def _epochs_multiplied(budget, n_models):
+    return budget * n_models
+
+
+@EPOCHS_PER_MODEL.mistake(
+    "float_epochs",
+    "The value is right but it is a float such as 5.0: a model trains a whole number of "
+    "epochs, an int. budget // n_models of two ints is an int; budget / n_models is a "
+    "float, and so is np.floor of it (or float(...)).",
+)
+def _epochs_float_epochs(budget, n_models):
+    return float(budget // n_models)
 
 
 # ---------------------------------------------------------------- pick_best
@@ -303,75 +267,96 @@ def _final(results, key):
     return [r[key][-1] if isinstance(r[key], list) else r[key] for r in results]
 
 
-def _pick_last_on_tie(results):
-    best = 0
-    for k, r in enumerate(results):
-        if r["val_accuracy"][-1] >= results[best]["val_accuracy"][-1]:
-            best = k
-    return best
-
-
 PICK_BEST = Exercise(
     name="tuning.pick_best",
     notebook=NOTEBOOK,
     title="pick caviar's best model by validation accuracy",
     reference=tuning.pick_best,
     cases=_pick_cases,
-    mistakes=(
-        Mistake(
-            "picked_by_test",
-            "Never choose by the test accuracy: the test set would then be part of the "
-            "tuning, and its accuracy an optimistic estimate. Choose by r['val_accuracy'][-1].",
-            lambda results: int(np.argmax(_final(results, "test_accuracy"))),
-        ),
-        Mistake(
-            "picked_by_training",
-            "The training accuracy rewards the model that fits (or overfits) its training "
-            "data best. Choose by the validation accuracy, r['val_accuracy'][-1].",
-            lambda results: int(np.argmax(_final(results, "train_accuracy"))),
-        ),
-        Mistake(
-            "argmin",
-            "The best model has the HIGHEST validation accuracy: np.argmax, not np.argmin.",
-            lambda results: int(np.argmin(_final(results, "val_accuracy"))),
-        ),
-        Mistake(
-            "returned_the_accuracy",
-            "Return which model is best, its index k (np.argmax), not its accuracy (np.max).",
-            lambda results: float(np.max(_final(results, "val_accuracy"))),
-        ),
-        Mistake(
-            "peak_epoch",
-            "The networks you keep are the ones after their LAST epoch; a model's peak at an "
-            "earlier epoch is gone with that epoch's weights. Compare r['val_accuracy'][-1].",
-            lambda results: int(np.argmax([max(r["val_accuracy"]) for r in results])),
-        ),
-        Mistake(
-            "mean_over_epochs",
-            "The mean over the epochs rewards a fast start, not where a model ends: compare "
-            "the validation accuracy after the last epoch, r['val_accuracy'][-1].",
-            lambda results: int(np.argmax([np.mean(r["val_accuracy"]) for r in results])),
-        ),
-        Mistake(
-            "first_epoch",
-            "r['val_accuracy'][0] is the accuracy after the FIRST epoch; the networks you keep "
-            "are the ones after their last epoch: compare r['val_accuracy'][-1].",
-            lambda results: int(np.argmax([r["val_accuracy"][0] for r in results])),
-        ),
-        Mistake(
-            "left_out_last",
-            "The last model was never considered: loop over all of results (range(len(results)),"
-            " not range(len(results) - 1) or results[:-1]).",
-            lambda results: int(np.argmax(_final(results[:-1], "val_accuracy"))),
-        ),
-        Mistake(
-            "last_on_tie",
-            "On a tie the FIRST of the tied models wins, as np.argmax does. A loop that updates "
-            "the best on >= (or sorted(...)[-1]) keeps the last one: update only on >.",
-            _pick_last_on_tie,
-        ),
-    ),
 )
+
+
+@PICK_BEST.mistake(
+    "picked_by_test",
+    "Never choose by the test accuracy: the test set would then be part of the "
+    "tuning, and its accuracy an optimistic estimate. Choose by r['val_accuracy'][-1].",
+)
+def _pick_picked_by_test(results):
+    return int(np.argmax(_final(results, "test_accuracy")))
+
+
+@PICK_BEST.mistake(
+    "picked_by_training",
+    "The training accuracy rewards the model that fits (or overfits) its training "
+    "data best. Choose by the validation accuracy, r['val_accuracy'][-1].",
+)
+def _pick_picked_by_training(results):
+    return int(np.argmax(_final(results, "train_accuracy")))
+
+
+@PICK_BEST.mistake(
+    "argmin",
+    "The best model has the HIGHEST validation accuracy: np.argmax, not np.argmin.",
+)
+def _pick_argmin(results):
+    return int(np.argmin(_final(results, "val_accuracy")))
+
+
+@PICK_BEST.mistake(
+    "returned_the_accuracy",
+    "Return which model is best, its index k (np.argmax), not its accuracy (np.max).",
+)
+def _pick_returned_the_accuracy(results):
+    return float(np.max(_final(results, "val_accuracy")))
+
+
+@PICK_BEST.mistake(
+    "peak_epoch",
+    "The networks you keep are the ones after their LAST epoch; a model's peak at an "
+    "earlier epoch is gone with that epoch's weights. Compare r['val_accuracy'][-1].",
+)
+def _pick_peak_epoch(results):
+    return int(np.argmax([max(r["val_accuracy"]) for r in results]))
+
+
+@PICK_BEST.mistake(
+    "mean_over_epochs",
+    "The mean over the epochs rewards a fast start, not where a model ends: compare "
+    "the validation accuracy after the last epoch, r['val_accuracy'][-1].",
+)
+def _pick_mean_over_epochs(results):
+    return int(np.argmax([np.mean(r["val_accuracy"]) for r in results]))
+
+
+@PICK_BEST.mistake(
+    "first_epoch",
+    "r['val_accuracy'][0] is the accuracy after the FIRST epoch; the networks you keep "
+    "are the ones after their last epoch: compare r['val_accuracy'][-1].",
+)
+def _pick_first_epoch(results):
+    return int(np.argmax([r["val_accuracy"][0] for r in results]))
+
+
+@PICK_BEST.mistake(
+    "left_out_last",
+    "The last model was never considered: loop over all of results (range(len(results)),"
+    " not range(len(results) - 1) or results[:-1]).",
+)
+def _pick_left_out_last(results):
+    return int(np.argmax(_final(results[:-1], "val_accuracy")))
+
+
+@PICK_BEST.mistake(
+    "last_on_tie",
+    "On a tie the FIRST of the tied models wins, as np.argmax does. A loop that updates "
+    "the best on >= (or sorted(...)[-1]) keeps the last one: update only on >.",
+)
+def _pick_last_on_tie(results):
+    best = 0
+    for k, r in enumerate(results):
+        if r["val_accuracy"][-1] >= results[best]["val_accuracy"][-1]:
+            best = k
+    return best
 
 
 EXERCISES = (NEXT_ALPHA, EPOCHS_PER_MODEL, PICK_BEST)
