@@ -37,6 +37,7 @@ import numpy as np
 
 from .exercises import EXERCISES, Verdict
 from .exercises.compare import Parts, compare, format_call, format_value
+from .progress import Progress, load, record, saving_by_default, session
 
 __all__ = ["EXERCISES", "CheckResult", "check", "progress", "results", "compare"]
 
@@ -66,8 +67,9 @@ GENERIC_HINTS = {
     "not_uniform": "Each integer of the range should come up about equally often.",
 }
 
-# The latest result of each exercise in this session, for progress().
-_latest: dict[str, CheckResult] = {}
+#: Keep each check's result in the progress file beside the notebooks (course_utils.progress),
+#: so progress() shows the whole course across sessions. False: this session only.
+SAVE_PROGRESS = saving_by_default()
 
 
 @dataclass(frozen=True)
@@ -548,69 +550,50 @@ def check(name, fn, *, timeout=5.0):
 
 
 def _record(result):
-    _latest[result.name] = result
+    record(result, save=SAVE_PROGRESS)
     return result
 
 
-@dataclass(frozen=True)
-class Progress:
-    """Which exercises of a notebook pass, as checked in this session."""
-
-    notebook: str
-    rows: tuple[tuple[str, str, str], ...]  # (name, title, status)
-
-    @property
-    def n_passed(self):
-        return sum(status == PASSED for _, _, status in self.rows)
-
-    def __str__(self):
-        lines = [f"Notebook {self.notebook}: {self.n_passed} of {len(self.rows)} exercises passed."]
-        lines += [f"  [{status}] {title} ({name})" for name, title, status in self.rows]
-        return "\n".join(lines)
-
-    def _repr_pretty_(self, p, cycle):
-        p.text(str(self))
-
-    def _repr_html_(self):
-        mark = {PASSED: "&#10003;", FAILED: "&#10007;", NOT_ATTEMPTED: "&middot;"}
-        rows = "".join(
-            f"<tr><td>{mark.get(status, '&middot;')}</td><td>{html.escape(title)}</td>"
-            f"<td><code>{html.escape(name)}</code></td><td>{status}</td></tr>"
-            for name, title, status in self.rows
-        )
-        return (
-            f"<div class='course-progress'><b>Notebook {html.escape(self.notebook)}: "
-            f"{self.n_passed} of {len(self.rows)} exercises passed.</b>"
-            f"<table>{rows}</table></div>"
-        )
+def _notebooks():
+    return sorted({ex.notebook for ex in EXERCISES.values()})
 
 
-def progress(notebook):
-    """The exercises of `notebook` ("02") and the latest status of each in this session."""
-    rows = tuple(
-        (name, ex.title, _latest[name].status if name in _latest else NOT_ATTEMPTED)
-        for name, ex in EXERCISES.items()
-        if ex.notebook == notebook
-    )
-    if not rows:
-        notebooks = sorted({ex.notebook for ex in EXERCISES.values()})
+def progress(notebook=None):
+    """Which exercises pass: of `notebook` ("02"), or of the whole course with no argument.
+
+    Each exercise's latest check, in this session or an earlier one (the progress file beside
+    the notebooks; see ``SAVE_PROGRESS``).
+    """
+    if notebook is not None and notebook not in _notebooks():
         raise ValueError(
-            f"no exercises for notebook {notebook!r}; notebooks with exercises: {notebooks}"
+            f"no exercises for notebook {notebook!r}; notebooks with exercises: {_notebooks()}"
         )
+    latest = {name: entry["status"] for name, entry in load().items()}
+    latest.update({name: result.status for name, result in session().items()})
+    rows = tuple(
+        (ex.notebook, name, ex.title, latest.get(name, NOT_ATTEMPTED))
+        for name, ex in sorted(EXERCISES.items(), key=lambda item: item[1].notebook)
+        if notebook in (None, ex.notebook)
+    )
     return Progress(notebook, rows)
 
 
 def results(notebook):
-    """progress(notebook) as plain data: a dict (name, title, status, mistake) per exercise."""
-    return [
-        {
-            "name": name,
-            "title": title,
-            "status": status,
-            "mistake": _latest[name].mistake if status == FAILED else None,
-        }
-        for name, title, status in progress(notebook).rows
-    ]
+    """The checks of `notebook` in this session only, as plain data: a dict (name, title,
+    status, mistake) per exercise (what ``python -m course_utils.checks`` reads)."""
+    if notebook not in _notebooks():
+        raise ValueError(
+            f"no exercises for notebook {notebook!r}; notebooks with exercises: {_notebooks()}"
+        )
+    latest = session()
+    rows = []
+    for name, ex in EXERCISES.items():
+        if ex.notebook != notebook:
+            continue
+        status = latest[name].status if name in latest else NOT_ATTEMPTED
+        mistake = latest[name].mistake if status == FAILED else None
+        rows.append({"name": name, "title": ex.title, "status": status, "mistake": mistake})
+    return rows
 
 
 if __name__ == "__main__":  # python -m course_utils.checks NOTEBOOK...: see checks_cli

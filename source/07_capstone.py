@@ -185,9 +185,15 @@ print(
 
 # %% [markdown]
 # ## Your progress
+#
+# This notebook's exercise, then the whole course: each exercise as you last checked it, in this
+# session or an earlier one (kept in `.course-progress.json` beside the notebooks).
 
 # %%
 checks.progress("07")
+
+# %%
+checks.progress()
 
 # %% [markdown]
 # ## Recap: tuning a network on your own

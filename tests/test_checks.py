@@ -1,5 +1,6 @@
 """course_utils.checks: every catalogued mistake is named, and no learner code can break a check."""
 
+import json
 import operator
 import sys
 import threading
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import course_utils
-from course_utils import checks, scales
+from course_utils import checks, progress, scales
 from course_utils.exercises import EXERCISES, Exercise
 
 from .support import require
@@ -309,14 +310,68 @@ def test_progress_lists_the_notebooks_exercises_with_their_latest_status():
     name = "scales.remembered_steps"
     checks.check(name, EXERCISES[name].reference)
     summary = checks.progress("02")
-    rows = {row[0]: row[2] for row in summary.rows}
+    rows = {row[1]: row[3] for row in summary.rows}
     assert set(rows) == {n for n, e in EXERCISES.items() if e.notebook == "02"}
     assert rows[name] == "passed"
     checks.check(name, _stub)
-    assert dict((r[0], r[2]) for r in checks.progress("02").rows)[name] == "not attempted"
+    assert {r[1]: r[3] for r in checks.progress("02").rows}[name] == "not attempted"
     assert "exercises passed" in str(summary)
     with pytest.raises(ValueError, match="no exercises for notebook '99'"):
         checks.progress("99")
+
+
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch):
+    """Checks run in a learner's notebook folder, with the progress file on."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(checks, "SAVE_PROGRESS", True)
+    monkeypatch.setattr(progress, "_session", {})
+    return tmp_path / progress.FILE_NAME
+
+
+def test_progress_of_the_whole_course_survives_a_restart(progress_file, monkeypatch):
+    checks.check("scales.remembered_steps", EXERCISES["scales.remembered_steps"].reference)
+    checks.check("softmax.softmax", EXERCISES["softmax.softmax"].mistakes[0].fn)
+    saved = json.loads(progress_file.read_text())["exercises"]
+    assert saved["scales.remembered_steps"]["status"] == "passed"
+    assert saved["softmax.softmax"]["mistake"] == EXERCISES["softmax.softmax"].mistakes[0].name
+    monkeypatch.setattr(progress, "_session", {})  # a new kernel: this session has no checks
+    course = checks.progress()
+    statuses = {row[1]: row[3] for row in course.rows}
+    assert set(statuses) == set(EXERCISES)
+    assert statuses["scales.remembered_steps"] == "passed"
+    assert statuses["softmax.softmax"] == "failed"
+    assert str(course).startswith(f"The course: 1 of {len(EXERCISES)} exercises passed.")
+    assert "Notebook 06: 0 of 4" in str(course) and "Notebook 06" in course._repr_html_()
+    # what a handed-in notebook's own kernel checked, for python -m course_utils.checks: only
+    # this session's, never an earlier one's
+    assert {r["name"]: r["status"] for r in checks.results("02")}["scales.remembered_steps"] == (
+        "not attempted"
+    )
+
+
+def test_progress_file_can_be_switched_off_and_a_broken_one_is_ignored(progress_file, monkeypatch):
+    monkeypatch.setattr(checks, "SAVE_PROGRESS", False)
+    checks.check("scales.remembered_steps", EXERCISES["scales.remembered_steps"].reference)
+    assert not progress_file.exists()
+    progress_file.write_text("{not json")
+    monkeypatch.setattr(checks, "SAVE_PROGRESS", True)
+    result = checks.check("scales.remembered_steps", _stub)
+    assert result.status == "not attempted"  # the check goes on; the file is written anew
+    assert json.loads(progress_file.read_text())["exercises"]["scales.remembered_steps"]
+    progress_file.unlink()
+    progress_file.mkdir()  # a progress file that cannot be written (as root too)
+    assert checks.check("scales.remembered_steps", _stub).status == "not attempted"
+    assert [p.name for p in progress_file.parent.iterdir()] == [progress.FILE_NAME]  # no litter
+
+
+def test_the_environment_switches_the_progress_file_off(monkeypatch):
+    for setting, saving in (("off", False), ("0", False), ("on", True), (None, True)):
+        if setting is None:
+            monkeypatch.delenv("COURSE_PROGRESS", raising=False)
+        else:
+            monkeypatch.setenv("COURSE_PROGRESS", setting)
+        assert progress.saving_by_default() is saving, setting
 
 
 def test_a_zero_dimensional_array_is_a_number():

@@ -3,11 +3,14 @@
 import functools
 import json
 import re
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from course_utils.exercises import EXERCISES
+from course_utils.grade import judge, sandbox
 
 from .support import ROOT, require
 
@@ -26,6 +29,8 @@ problems = {n: plotting.figure_problems(plt.figure(n)) for n in plt.get_fignums(
 print("FIGURES" + json.dumps(problems))
 """
 STATUS = re.compile(r"class='course-check' data-status='([a-z ]+)'")
+# Appended after it: the notebook's exercise functions, taken out as the grader takes them.
+EXPORTS = Path(tempfile.mkdtemp(prefix="course-notebook-exports-"))
 
 
 @functools.cache
@@ -37,6 +42,9 @@ def _execute(path):
         require(False, "nbclient is not installed: python -m pip install -r requirements-test.txt")
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(FIGURE_AUDIT))
+    names = {name: judge.function_names()[name] for name in _exercises_of(path)}
+    export = EXPORTS / f"{path.parent.name}-{path.stem}.json"
+    nb.cells.append(nbformat.v4.new_code_cell(sandbox.EXPORT.format(names=names, path=str(export))))
     NotebookClient(
         nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     ).execute()
@@ -86,6 +94,23 @@ def test_fresh_learner_notebook_runs_with_every_check_not_attempted(path):
     statuses = _statuses(nb)
     assert len(statuses) == len(_exercises_of(path)) >= 1
     assert statuses == ["not attempted"] * len(statuses)
+
+
+def _graded(path):
+    """{exercise: the grader's cell} for the functions the executed notebook defined."""
+    _execute(path)
+    exported = json.loads((EXPORTS / f"{path.parent.name}-{path.stem}.json").read_text())
+    return {name: judge.judge(name, exported.get(name))["cell"] for name in _exercises_of(path)}
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_the_grader_passes_every_exercise_of_a_solution_notebook(path):
+    assert _graded(path) == {name: "passed" for name in _exercises_of(path)}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
+def test_the_grader_finds_every_exercise_of_a_fresh_learner_notebook_not_attempted(path):
+    assert _graded(path) == {name: "not attempted" for name in _exercises_of(path)}
 
 
 @pytest.mark.parametrize(
