@@ -7,7 +7,8 @@ recognised mistake, its name and a hint.
 
 A check never raises and never mutates the learner's arguments or results. It survives any
 exception or odd return value (None, a list, a wrong shape, NaN), flags a function that mutates
-its input, and gives up on a function that runs longer than ``timeout`` seconds.
+its input, and gives up on a function that runs longer than ``timeout`` seconds (even one
+that catches every exception with a bare ``except:``).
 
 This module is the one engine that judges exercises (their declarations are in
 ``course_utils.exercises``): it runs the learner's function on every case of the exercise,
@@ -144,20 +145,44 @@ class _TimedOut(BaseException):
     """BaseException, so that a learner's `except Exception` cannot swallow it."""
 
 
+#: After the time limit, how often the learner's function is told again to stop (seconds).
+_REMIND = 0.05
+
+
+def _stop_at_every_line(frame, event, arg):
+    """A trace function: past the time limit, every line the learner's code runs raises."""
+    if event == "line":
+        raise _TimedOut
+    return _stop_at_every_line
+
+
 def _run_with_timeout(fn, kwargs, seconds):
-    """fn(**kwargs), interrupted after `seconds`; raises _TimedOut."""
+    """fn(**kwargs), interrupted after `seconds`; raises _TimedOut.
+
+    A learner's bare ``except:`` catches any exception, _TimedOut too. So from the time limit
+    on, _TimedOut is raised again every _REMIND seconds and, through a trace function, at the
+    next line the learner's code runs: the line after the ``except:`` (its handler) raises
+    too, outside the ``try``, and the loop ends.
+    """
     alarm = hasattr(signal, "SIGALRM") and hasattr(signal, "setitimer")  # not on Windows
     if alarm and threading.current_thread() is threading.main_thread():
+        own = sys._getframe()
+        tracing = sys.gettrace()
 
         def _alarm(signum, frame):
+            while frame is not None and frame is not own:  # the learner's frames, not ours
+                frame.f_trace = _stop_at_every_line
+                frame = frame.f_back
+            sys.settrace(_stop_at_every_line)
             raise _TimedOut
 
         previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, seconds, _REMIND)
         try:
             return fn(**kwargs)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.settrace(tracing)
             signal.signal(signal.SIGALRM, previous)
     box = {}
 

@@ -223,6 +223,63 @@ def test_an_except_clause_in_learner_code_cannot_swallow_the_time_limit():
     assert checks.check("scales.log_from_unit", stubborn, timeout=0.3).mistake == "too_slow"
 
 
+def _sleeps_under_a_bare_except(u, low, high):
+    while True:
+        try:
+            time.sleep(0.01)
+        except:  # noqa: E722 - the learner's code under test
+            pass
+
+
+def _spins_under_a_bare_except(u, low, high):
+    while True:
+        try:
+            pass
+        except:  # noqa: E722
+            pass
+
+
+def _nests_bare_excepts(u, low, high):
+    while True:
+        try:
+            time.sleep(0.01)
+        except:  # noqa: E722
+            try:
+                time.sleep(0.01)
+            except:  # noqa: E722
+                continue
+
+
+def _swallows_inside_a_helper(u, low, high):
+    def helper():
+        try:
+            time.sleep(0.01)
+        except:  # noqa: E722
+            return None
+
+    while True:
+        helper()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        _sleeps_under_a_bare_except,
+        _spins_under_a_bare_except,
+        _nests_bare_excepts,
+        _swallows_inside_a_helper,
+    ],
+)
+def test_a_bare_except_in_learner_code_cannot_swallow_the_time_limit(fn):
+    tracing = sys.gettrace()
+    start = time.perf_counter()
+    result = checks.check("scales.log_from_unit", fn, timeout=0.3)
+    assert time.perf_counter() - start < 3
+    assert result.mistake == "too_slow" and "0.3 s" in result.got
+    assert sys.gettrace() is tracing, "the checker leaves tracing as it found it"
+    assert checks.check("scales.log_from_unit", scales.log_from_unit, timeout=2).passed
+
+
 def _leaver(exiter):
     def leaves(*args, **kwargs):
         exiter()
@@ -253,7 +310,8 @@ def test_the_learner_pressing_stop_still_stops_the_check():
 
 
 def test_exit_in_a_kernel_fails_the_check_and_keeps_the_kernel():
-    """IPython's exit() asks the kernel to shut down instead of raising; check stops that."""
+    """IPython's exit() asks the kernel to shut down instead of raising; check stops that.
+    In the same kernel, a bare except: cannot hold a check past its time limit."""
     import nbformat
 
     try:
@@ -268,11 +326,21 @@ def test_exit_in_a_kernel_fails_the_check_and_keeps_the_kernel():
         "result = checks.check('scales.log_from_unit', log_from_unit)\n"
         "print(result.status, result.mistake)",
         "print('still here', get_ipython().exit_now)",
+        "import time\n"
+        "def stubborn(u, low, high):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            time.sleep(0.01)\n"
+        "        except:\n"
+        "            pass\n"
+        "started = time.perf_counter()\n"
+        "result = checks.check('scales.log_from_unit', stubborn, timeout=0.5)\n"
+        "print(result.mistake, time.perf_counter() - started < 5)",
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    nbclient.NotebookClient(nb, timeout=30, kernel_name="python3").execute()
     printed = ["".join(o.get("text", "") for o in cell.outputs) for cell in nb.cells]
-    assert printed == ["failed called_exit\n", "still here False\n"]
+    assert printed == ["failed called_exit\n", "still here False\n", "too_slow True\n"]
 
 
 def test_unknown_names_and_non_functions_are_reported():
