@@ -191,8 +191,9 @@ def narrow(space, best_configs, shrink=0.5):
     the exponents of a PowerOfTwo scale.
 
     >>> from course_utils import scales
-    >>> narrow({"alpha": scales.Log(1e-4, 1.0)}, [{"alpha": 1e-2}])
-    {'alpha': Log(0.001, 0.1)}
+    >>> alpha = narrow({"alpha": scales.Log(1e-4, 1.0)}, [{"alpha": 1e-2}])["alpha"]
+    >>> type(alpha).__name__, f"{alpha.low:.3g}", f"{alpha.high:.3g}"  # the last digit: numpy's
+    ('Log', '0.001', '0.1')
     """
     space = _check_space(space)
     check_real("shrink", shrink, low=0, high=1, low_open=True)

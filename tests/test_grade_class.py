@@ -1,7 +1,7 @@
 """A class graded end to end: each notebook in its own sandbox, its own kernel (slow: marked).
 
-CI runs these on Python 3.11 and with the lowest versions; the other Pythons run the rest of
-the grader's tests (tests/test_grade.py).
+CI runs these on Python 3.11 (the README's test command); the other Pythons and the lowest
+versions run the rest of the grader's tests (tests/test_grade.py).
 """
 
 import csv
@@ -58,7 +58,7 @@ def class_folder(tmp_path_factory):
         "accidents": _notebook(
             _stubs(),
             f"raise ValueError({SCRIPT!r})",
-            "hoard = []\nwhile True:\n    hoard.append(np.ones(2**24))",
+            "big = np.ones((10**5, 10**5))  # 80 GB: over the memory limit at once",
             "exit()",
             "import sys\nsys.exit(1)",
             "import os\nfor name in os.listdir('.'):\n    os.remove(name)",
@@ -144,7 +144,7 @@ def test_errors_memory_exits_and_deleted_files_are_noted_and_the_cells_after_the
     row = rows["02_accidents"]
     problems = row.problem.split("; ")
     assert problems[0] == f"cell [3] raised ValueError: {SCRIPT}"
-    assert problems[1].startswith("cell [4] raised MemoryError")
+    assert problems[1].startswith("cell [4] raised ") and "MemoryError" in problems[1]
     assert problems[2:] == ["cell [5] raised SystemExit", "cell [6] raised SystemExit: 1"]
     assert row.cells[LAST[0]] == f"failed: {LAST[1]}"  # defined after all that, still judged
     assert [row.cells[n] for n in NB02[:-1]] == ["not attempted"] * 3
