@@ -38,7 +38,7 @@ import numpy as np
 
 from .exercises import EXERCISES, Verdict
 from .exercises.compare import Parts, compare, format_call, format_value
-from .progress import Progress, load, record, saving_by_default, session
+from .progress import Progress, exercises_asked, load, record, saving_by_default, session
 
 __all__ = ["EXERCISES", "CheckResult", "check", "progress", "results", "compare"]
 
@@ -269,7 +269,10 @@ class _Runner:
                         "got": f"the argument {k} was changed in place",
                     }
                 )
-        return copy.deepcopy(value)
+        try:
+            return copy.deepcopy(value)
+        except Exception:  # noqa: BLE001 - cannot be copied (a generator): judged as it is, unread
+            return value
 
 
 @contextmanager
@@ -583,8 +586,25 @@ def _notebooks():
     return sorted({ex.notebook for ex in EXERCISES.values()})
 
 
+def _in_course_order():
+    """Every exercise's name, notebook by notebook, each notebook's in the order it asks them.
+
+    That order is the order of the ``checks.check`` calls in the course's sources
+    (``progress.exercises_asked``). Where the sources are not at hand (a course_utils installed
+    on its own), each notebook's exercises keep EXERCISES' order.
+    """
+    try:
+        place = {name: i for i, name in enumerate(exercises_asked())}
+    except OSError:  # a source that cannot be read: the order matters less than the progress
+        place = {}
+    return sorted(
+        EXERCISES, key=lambda name: (EXERCISES[name].notebook, place.get(name, len(place)))
+    )
+
+
 def progress(notebook=None):
-    """Which exercises pass: of `notebook` ("02"), or of the whole course with no argument.
+    """Which exercises pass: of `notebook` ("02"), or of the whole course with no argument;
+    each notebook's in the order it asks them.
 
     Each exercise's latest check, in this session or an earlier one (the progress file beside
     the notebooks; see ``SAVE_PROGRESS``).
@@ -596,23 +616,25 @@ def progress(notebook=None):
     latest = {name: entry["status"] for name, entry in load().items()}
     latest.update({name: result.status for name, result in session().items()})
     rows = tuple(
-        (ex.notebook, name, ex.title, latest.get(name, NOT_ATTEMPTED))
-        for name, ex in sorted(EXERCISES.items(), key=lambda item: item[1].notebook)
-        if notebook in (None, ex.notebook)
+        (EXERCISES[name].notebook, name, EXERCISES[name].title, latest.get(name, NOT_ATTEMPTED))
+        for name in _in_course_order()
+        if notebook in (None, EXERCISES[name].notebook)
     )
     return Progress(notebook, rows)
 
 
 def results(notebook):
     """The checks of `notebook` in this session only, as plain data: a dict (name, title,
-    status, mistake) per exercise (what ``python -m course_utils.checks`` reads)."""
+    status, mistake) per exercise, in the order the notebook asks them (what
+    ``python -m course_utils.checks`` reads)."""
     if notebook not in _notebooks():
         raise ValueError(
             f"no exercises for notebook {notebook!r}; notebooks with exercises: {_notebooks()}"
         )
     latest = session()
     rows = []
-    for name, ex in EXERCISES.items():
+    for name in _in_course_order():
+        ex = EXERCISES[name]
         if ex.notebook != notebook:
             continue
         status = latest[name].status if name in latest else NOT_ATTEMPTED

@@ -8,24 +8,61 @@ another day. To keep no file, set ``checks.SAVE_PROGRESS = False`` in a notebook
 
 Saving never gets in the way of a check: a folder that cannot be written, or a file that is
 not the course's, is left alone.
+
+Progress lists each notebook's exercises in the order the notebook asks them: the order of its
+``checks.check`` calls in the course's sources (``exercises_asked``).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["FILE_NAME", "saving_by_default", "record", "session", "load", "Progress"]
+__all__ = [
+    "FILE_NAME",
+    "saving_by_default",
+    "record",
+    "session",
+    "load",
+    "exercises_asked",
+    "Progress",
+]
 
 FILE_NAME = ".course-progress.json"
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 
 _session: dict = {}  # exercise name -> its latest CheckResult in this session
+
+#: A check cell of a notebook's source: checks.check("<exercise>", <the learner's function>).
+CHECK_CALL = re.compile(r"""checks\.check\(\s*["']([\w.]+)["']\s*,\s*(\w+)""")
+#: The course's notebook sources, NN_name.py (jupytext percent format), beside the package.
+SOURCES = Path(__file__).resolve().parent.parent / "source"
+
+
+def exercises_asked():
+    """{exercise name: the name of the learner's function}, in the order the notebooks ask
+    them: notebook after notebook, each in the order of its ``checks.check`` calls.
+
+    Read from the course's sources (``SOURCES``; once per folder); {} where they are not at
+    hand (a course_utils installed without them).
+    """
+    return dict(_read_check_calls(SOURCES))
+
+
+@functools.cache
+def _read_check_calls(folder):
+    names = {}
+    for source in sorted(Path(folder).glob("[0-9][0-9]_*.py")):
+        for exercise, variable in CHECK_CALL.findall(source.read_text(encoding="utf-8")):
+            names[exercise] = variable
+    return tuple(names.items())
 
 
 def saving_by_default():

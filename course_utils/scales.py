@@ -223,8 +223,9 @@ def sample_one_minus_log(n, low, high, rng):
 def remembered_steps(momentum):
     """How many past steps an exponentially weighted average remembers: 1 / (1 - momentum).
 
-    The weight of the step k back is (1 - momentum) momentum**k; the first 1 / (1 - momentum)
-    steps carry about 1 - 1/e = 63% of the weight.
+    The weight of the step j back is (1 - momentum) momentum**j; the last k = 1 / (1 - momentum)
+    steps carry 1 - momentum**k of it: 75% at 0.5, 65% at 0.9, tending to 1 - 1/e = 63% as
+    momentum -> 1.
     """
     momentum = np.asarray(momentum, dtype=float)
     if np.any(np.isnan(momentum)) or np.any(momentum < 0) or np.any(momentum >= 1):

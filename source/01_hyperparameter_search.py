@@ -73,8 +73,9 @@ for name, scale in tuning.SPACE.items():
 # A grid tries every combination of a few values per hyperparameter. The values of each axis are
 # evenly spaced **in $u$**, i.e. on the hyperparameter's own scale: `scale.grid(n)`.
 #
-# **Exercise 1.** Write `grid_search(space, n_per_axis, max_configs=None)`. `n_per_axis` is one
-# number for every axis or a dict name -> number. Return every combination as a list of configs
+# **Exercise 1.** Write `grid_search(space, n_per_axis, *, max_configs=None)` (`max_configs` is
+# keyword-only: `grid_search(space, 3, max_configs=100)`). `n_per_axis` is one number for every
+# axis or a dict name -> number. Return every combination as a list of configs
 # (plain dicts, keys in the space's order, the **last** hyperparameter varying fastest, as
 # `itertools.product` does). A grid grows as the product of its axes: if it is larger than
 # `max_configs`, do **not** cut it silently (which hyperparameters would lose their values?):

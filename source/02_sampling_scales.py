@@ -137,10 +137,19 @@ explorer
 # ## 3 · Log of $1 - \beta$: averaging $\beta$
 #
 # Momentum (and Adam's $\beta_1$, $\beta_2$) keeps an exponentially weighted average
-# $v_t = \beta\, v_{t-1} + (1 - \beta)\,\theta_t$. The step $k$ back gets the weight
-# $(1 - \beta)\,\beta^k$, and the last $\frac{1}{1-\beta}$ steps carry about $1 - 1/e \approx 63\%$
+# $v_t = \beta\, v_{t-1} + (1 - \beta)\,\theta_t$. The step $j$ back ($j = 0$ the latest) gets
+# the weight $(1 - \beta)\,\beta^j$, so the last $k$ steps carry $1 - \beta^k$ of the weight.
+# For $k = \frac{1}{1-\beta}$ that is $1 - \beta^{1/(1-\beta)}$: more than $1 - 1/e \approx 63\%$
+# for every $\beta$, and 63% only in the limit $\beta \to 1$. Either way those steps carry most
 # of the weight: **the average remembers about $\frac{1}{1-\beta}$ steps**.
-#
+
+# %%
+for beta in (0.5, 0.9, 0.99, 0.999):
+    k = round(1 / (1 - beta))
+    print(f"beta = {beta:<5}: the last {k:>4} steps carry {1 - beta**k:.1%} of the weight")
+print(f"limit as beta -> 1: 1 - 1/e = {1 - np.exp(-1):.1%}")
+
+# %% [markdown]
 # **Exercise 3.** Write `remembered_steps(momentum)`: $1 / (1 - \text{momentum})$, for a number
 # or an array. (In code the averaging $\beta$ is called `momentum`, so that it is never confused
 # with batch norm's shift $\beta$ of notebook 04.)
@@ -186,8 +195,9 @@ print(
 # ### App: how far back an average looks
 #
 # The slider moves $\beta$ on this very scale. Left: the share of the average's weight on the
-# last $k$ steps, with $k = 1/(1-\beta)$ marked (the dotted line is 63%). Right: a noisy signal
-# and its average. Compare $\beta$ with $\beta + 0.0005$ near 0.9 and near 0.999.
+# last $k$ steps, with $k = 1/(1-\beta)$ marked and the share there, $1 - \beta^k$, as a dot (the
+# dotted line is its limit, $1 - 1/e$, as $\beta \to 1$). Right: a noisy signal and its average.
+# Compare $\beta$ with $\beta + 0.0005$ near 0.9 and near 0.999.
 
 # %%
 memory = BetaMemory()

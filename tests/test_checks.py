@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -386,6 +387,57 @@ def test_progress_lists_the_notebooks_exercises_with_their_latest_status():
     assert "exercises passed" in str(summary)
     with pytest.raises(ValueError, match="no exercises for notebook '99'"):
         checks.progress("99")
+
+
+def _asked_in_sources():
+    """{notebook: [exercise names]} in the order each source calls checks.check (read here
+    line by line, independently of the grader's regular expression)."""
+    sources = sorted((Path(course_utils.__file__).parent.parent / "source").glob("[0-9]*_*.py"))
+    asked = {}
+    for source in sources:
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if line.startswith('checks.check("'):
+                asked.setdefault(source.name[:2], []).append(line.split('"')[1])
+    return asked
+
+
+def test_progress_lists_notebook_01_in_the_order_the_notebook_asks():
+    in_order = ["search.grid_search", "search.random_search", "search.importance", "search.narrow"]
+    assert [row[1] for row in checks.progress("01").rows] == in_order
+    assert [row["name"] for row in checks.results("01")] == in_order
+    shown = str(checks.progress("01"))
+    assert [shown.index(f"({name})") for name in in_order] == sorted(
+        shown.index(f"({name})") for name in in_order
+    )
+
+
+def test_progress_and_results_follow_every_notebooks_order():
+    asked = _asked_in_sources()
+    assert sorted(name for names in asked.values() for name in names) == sorted(EXERCISES)
+    for notebook, names in asked.items():
+        assert [row[1] for row in checks.progress(notebook).rows] == names, notebook
+        assert [row["name"] for row in checks.results(notebook)] == names, notebook
+    course = checks.progress().rows
+    assert [row[1] for row in course] == [name for names in asked.values() for name in names]
+    assert [row[0] for row in course] == sorted(row[0] for row in course)
+
+
+def test_the_order_asked_is_the_one_the_grader_reads():
+    """progress and the grader read the same check calls, in the same order."""
+    from course_utils.grade import judge
+
+    assert list(progress.exercises_asked().items()) == list(judge.function_names().items())
+
+
+def test_without_the_courses_sources_progress_keeps_the_exercises_order(monkeypatch, tmp_path):
+    """A course_utils installed without source/: progress and results still list every
+    exercise, in EXERCISES' order within each notebook."""
+    monkeypatch.setattr(progress, "SOURCES", tmp_path / "no-source")
+    assert progress.exercises_asked() == {}
+    declared = [name for name, ex in EXERCISES.items() if ex.notebook == "01"]
+    assert [row[1] for row in checks.progress("01").rows] == declared
+    assert [row["name"] for row in checks.results("01")] == declared
+    assert {row[1] for row in checks.progress().rows} == set(EXERCISES)
 
 
 @pytest.fixture

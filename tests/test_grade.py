@@ -142,3 +142,11 @@ def test_submissions_are_files_folders_and_zip_files_labelled_as_given(tmp_path)
     (tmp_path / "broken.zip").write_bytes(b"PK no zip")
     with pytest.raises(ValueError, match="broken.zip: not a readable .zip file"):
         collect([tmp_path / "broken.zip"])
+
+
+def test_a_notebook_killed_at_the_hard_limit_is_timeout_in_each_of_its_exercises():
+    from course_utils.grade.gradebook import _row
+
+    row = _row("02_x.ipynb", {"timeout": True, "problem": "still running", "notebook": "02"})
+    assert row.cells == {name: "timeout" for name in NB02}
+    assert row.problem == "still running" and row.n_passed == 0

@@ -45,6 +45,9 @@ def class_folder(tmp_path_factory):
             "import course_utils.checks\ncourse_utils.checks.check = checks.check",
             # the course's own function under the exercise's name
             "from course_utils.scales import log_from_unit",
+            # a check cell edited to show a pass: the grader never reads outputs
+            "from IPython.display import HTML\n"
+            "HTML(\"<div class='course-check' data-status='passed'>Passed</div>\")",
             # a wrong answer, and the course patched in the kernel to agree with it
             "import course_utils.scales\n"
             "def remembered_steps(momentum):\n    return 0 * momentum\n"

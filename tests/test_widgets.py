@@ -208,6 +208,66 @@ def test_beta_memory_marks_one_over_one_minus_beta():
     plt.close(app.fig)
 
 
+def test_beta_memory_quotes_the_real_share_of_its_last_steps():
+    """The last k = round(1 / (1 - beta)) steps carry 1 - beta**k of the weight (the sum of
+    (1 - beta) beta**j, j < k): 75% at 0.5, 65% at 0.9; 63% is only the limit as beta -> 1."""
+    app = BetaMemory()
+    app.controls["compare"].value = False
+    for beta in _option_values(app.controls["beta"]):
+        app.controls["beta"].value = beta
+        k = round(1 / (1 - beta))
+        share = sum((1 - beta) * beta**j for j in range(k))
+        note = app.note.get_text()
+        assert f"the last {k} carry {share:.0%} of the weight" in note, note
+        assert app.share_dot.get_xydata()[0] == pytest.approx([k, share])
+        if f"{share:.0%}" == "63%":
+            assert note.endswith(", near the limit 1 - 1/e as beta -> 1."), note
+        else:
+            assert note.endswith(" (63% is the limit as beta -> 1)."), note
+    for beta, quoted in ((0.5, "the last 2 carry 75%"), (0.9, "the last 10 carry 65%")):
+        app.controls["beta"].value = beta
+        assert quoted in app.note.get_text()
+    plt.close(app.fig)
+
+
+@pytest.mark.parametrize(
+    "quantity, empty, other, end",
+    [
+        ("learning rate alpha", (-2, -2), (-3, -3), ("alpha = 0.01", "alpha = 0.001")),
+        ("momentum beta", (-3, -3), (-1, -1), ("beta = 0.999", "beta = 0.9")),
+    ],
+)
+def test_scale_explorer_an_empty_range_shows_nothing_stale_and_comes_back(
+    quantity, empty, other, end
+):
+    app = ScaleExplorer()
+    app.controls["quantity"].value = quantity
+    exponents = app.controls["exponents"]
+    default = exponents.value
+    before = _artist_state(app.fig)
+    for pair, value in zip((empty, other), end, strict=True):
+        exponents.value = pair
+        _artist_state(app.fig)  # drawn
+        note = app.note.get_text()
+        assert note.startswith("The range is empty: both ends at ") and value in note, note
+        assert not app.hist.get_visible() and not app.fair.get_visible()
+        assert not any(bar.get_visible() for bar in app.bars)
+        assert not app.fair_key.get_visible()  # no key of a line that is not there
+        for ticks in (app.ax_linear.get_xticks(), app.ax_linear.get_yticks()):
+            assert len(ticks) == 0
+        assert len(app.ax_decades.get_xticks()) == 0
+        assert all(text.get_visible() for text in app.empty_notes)
+        assert plotting.figure_problems(app.fig) == []
+        assert app.failures == []
+    app.controls["n"].value = 1000  # other controls leave it empty
+    assert not app.hist.get_visible() and app.note.get_text().startswith("The range is empty")
+    app.controls["n"].value = 300
+    exponents.value = default
+    assert not any(text.get_visible() for text in app.empty_notes)
+    assert _same(before, _artist_state(app.fig)), "back from an empty range, the figure differs"
+    plt.close(app.fig)
+
+
 def test_errors_in_an_update_are_shown_not_raised():
     app = BetaMemory()
 

@@ -268,3 +268,40 @@ def test_best_so_far_never_gets_worse_and_is_what_the_figure_quotes(coarse_to_fi
             assert app.next_box.get_visible() == (r < apps.ROUNDS)
         assert quoted == sorted(quoted)
         assert quoted[-1] > 90  # four rounds of coarse-to-fine come close to the 95% possible
+
+
+@pytest.mark.parametrize(
+    "share, text",
+    [
+        (1.0, "100%"),
+        (0.25, "25%"),
+        (0.0625, "6.2%"),
+        (0.001, "0.1%"),
+        (apps.MIN_WIDTH**2, "0.04%"),
+        (0.997, "99.7%"),
+        (0.99999, "99.999%"),
+        (1 - 1e-9, "nearly 100%"),
+    ],
+)
+def test_shares_of_the_space_read_as_plain_percentages(share, text):
+    assert apps._percent(share) == text
+
+
+def test_the_takeaway_quotes_the_share_of_the_space_the_round_searched(coarse_to_fine):
+    """The whole space reads 100% (not 1e+02%); every share is the box's area, never in
+    exponent form, in automatic rounds and in chosen boxes alike."""
+    app = coarse_to_fine
+    app.zoom_unit(((0.0, 1.0), (0.0, 1.0)))  # round 2 searches the whole space again
+    assert "searched your box, 100% of the space:" in app.note.get_text()
+    app.zoom_unit(((0.2, 0.25), (0.5, 0.52)), after_round=1)  # 0.05 x 0.02
+    assert "searched your box, 0.1% of the space:" in app.note.get_text()
+    app.reset()
+    for seed in (0, 3):
+        app.controls["seed"].value = seed
+        for r in range(2, apps.ROUNDS + 1):
+            app.controls["round"].value = r
+            note = app.note.get_text()
+            assert f"zoomed around round {r - 1}'s best" in note
+            area = math.prod(_width(app.rounds()[r - 1]["box"]))
+            assert f", {apps._percent(area)} of the space:" in note
+            assert "e+" not in note and "e-" not in note

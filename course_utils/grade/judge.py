@@ -11,13 +11,11 @@ runs (``tampered``).
 from __future__ import annotations
 
 import base64
-import functools
-import re
 import sys
 import types
 
-from ..build import ROOT
 from ..checks import EXERCISES, FAILED, check
+from ..progress import exercises_asked
 
 __all__ = ["HINTS", "function_names", "exercises_by_notebook", "judge", "unjudged", "cell"]
 
@@ -29,16 +27,11 @@ HINTS = {
     "answer and changes nothing else.",
 }
 
-_CHECK_CALL = re.compile(r"""checks\.check\(\s*["']([\w.]+)["']\s*,\s*(\w+)""")
 
-
-@functools.cache
 def function_names():
-    """{exercise name: the name of the learner's function in the course's notebooks}."""
-    names = {}
-    for source in sorted((ROOT / "source").glob("[0-9][0-9]_*.py")):
-        for exercise, variable in _CHECK_CALL.findall(source.read_text(encoding="utf-8")):
-            names[exercise] = variable
+    """{exercise name: the name of the learner's function in the course's notebooks}, in the
+    order the notebooks ask them (read from the course's sources: progress.exercises_asked)."""
+    names = exercises_asked()
     missing = sorted(set(EXERCISES) - set(names))
     if missing:
         raise RuntimeError(f"no notebook checks {', '.join(missing)}: cannot grade them")
@@ -46,10 +39,10 @@ def function_names():
 
 
 def exercises_by_notebook():
-    """{notebook number: [exercise names]}, in the course's order."""
+    """{notebook number: [exercise names]}, each notebook's in the order it asks them."""
     numbers = {}
-    for name, exercise in EXERCISES.items():
-        numbers.setdefault(exercise.notebook, []).append(name)
+    for name in function_names():
+        numbers.setdefault(EXERCISES[name].notebook, []).append(name)
     return numbers
 
 

@@ -85,8 +85,24 @@ class ScaleExplorer(App):
         self.fair = self.ax_decades.axhline(0.25, color=plotting.COLORS["good"], ls="--")
         self.ax_decades.set_ylim(0, 1.2)  # room for the key above a full bar
         self.ax_decades.set_yticks([0, 0.5, 1])
-        plotting.key(self.ax_decades, [("- - equal share per decade", plotting.COLORS["good"])])
+        (self.fair_key,) = plotting.key(
+            self.ax_decades, [("- - equal share per decade", plotting.COLORS["good"])]
+        )
         plotting.label(self.ax_decades, "Share of samples per decade", "decade", "share of samples")
+        # said in each panel while the range is empty (both ends of the slider together)
+        self.empty_notes = [
+            ax.text(
+                0.5,
+                0.5,
+                "empty range: no samples",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color=plotting.COLORS["muted"],
+                visible=False,
+            )
+            for ax in (self.ax_linear, self.ax_decades)
+        ]
         self.note = plotting.takeaway(self.fig)
         self._layout = None  # (symbol, k_low, k_high) the axes were last set up for
         # the spines lie over the bars' edges: drawn again over them, as a full draw does
@@ -137,6 +153,10 @@ class ScaleExplorer(App):
 
     def _set_up_axes(self, scale, symbol, decades):
         """The x limits, ticks and labels of both axes, for a range and its decades."""
+        for text in self.empty_notes:
+            text.set_visible(False)
+        self.fair_key.set_visible(True)
+        self.ax_linear.yaxis.set_major_locator(MaxNLocator(3, integer=True))
         self.ax_linear.set_xlim(scale.low, scale.high)
         ends = [scale.low, scale.high]  # the range is what matters: label its two ends
         self.ax_linear.set_xticks(ends, [np.format_float_positional(v, trim="-") for v in ends])
@@ -151,16 +171,35 @@ class ScaleExplorer(App):
             else "decade of 1 - beta, by its lowest beta"
         )
 
+    def _show_empty(self, symbol):
+        """Both ends of the range together: no samples, so no histogram, bars, equal share or
+        ticks of an earlier range; each panel and the takeaway say the range is empty."""
+        k, _ = self.controls["exponents"].value
+        for artist in (self.hist, *self.bars, self.fair):
+            artist.set_visible(False)
+        if self._layout != (symbol, k, k):
+            self._layout = (symbol, k, k)  # the axes of a range are set up again after it
+            self.ax_linear.set_xticks([])
+            self.ax_linear.set_yticks([])
+            self.ax_decades.set_xticks([])
+            for text in self.empty_notes:
+                text.set_visible(True)
+            self.fair_key.set_visible(False)
+        end = f"{10.0**k:g}" if symbol == "alpha" else f"{1 - 10.0**k:g}"
+        self.note.set_text(
+            f"The range is empty: both ends at {symbol} = {end}. Move the ends of 'decades' "
+            "apart to sample at least one decade."
+        )
+
     def update(self):
         q = QUANTITIES[self.controls["quantity"].value]
         symbol = q["symbol"]
         scale = self.scale()
         if scale is None:
-            self.note.set_text("Choose a range of at least one decade.")
-            for bar in self.bars:
-                bar.set_visible(False)
-            self.hist.set_data(values=np.zeros(30))
+            self._show_empty(symbol)
             return
+        for artist in (self.hist, self.fair):
+            artist.set_visible(True)
         x = self.samples()
         counts, edges = np.histogram(x, bins=30, range=(scale.low, scale.high))
         self.hist.set_data(values=counts, edges=edges)
@@ -202,6 +241,7 @@ NUDGE = 0.0005
 SIGNAL_STEPS = 3000
 PLOT_EVERY = 4  # the average is smooth: every 4th step draws the same curve, 4 times faster
 NOISE = 0.4
+#: the share of the weight the last 1 / (1 - beta) steps carry tends to 1 - 1/e as beta -> 1
 MEMORY_SHARE = 1 - np.exp(-1)
 
 
@@ -210,16 +250,28 @@ def _beta(beta):
     return f"{beta:.6f}".rstrip("0")
 
 
+def memory_share(beta):
+    """The last k = round(1 / (1 - beta)) steps and the share of the weight they carry.
+
+    The step j back (j = 0 the latest) weighs (1 - beta) beta**j, so the last k steps carry
+    1 - beta**k: 75% at beta = 0.5, 65% at 0.9, and 1 - 1/e = 63% only in the limit beta -> 1.
+    -> (k, share)
+    """
+    k = max(1, round(scales.remembered_steps(beta)))
+    return k, 1 - beta**k
+
+
 def _steps(memory):
     """A memory in steps, to one decimal while it is short: 10.1, 2000."""
-    return f"{memory:.1f}" if memory < 100 else f"{memory:.0f}"
+    return f"{memory:.1f}" if round(memory, 1) < 100 else f"{memory:.0f}"
 
 
 class BetaMemory(App):
     """How many steps an exponentially weighted average remembers: 1 / (1 - beta).
 
     Left: the share of the average's weight that lies on the last k steps, 1 - beta**k, with
-    k = 1 / (1 - beta) marked. Right: a noisy signal and its average. With "compare" on, the
+    k = 1 / (1 - beta) marked, the share at k (rounded) as a dot, and 1 - 1/e, the share's limit
+    as beta -> 1, dotted. Right: a noisy signal and its average. With "compare" on, the
     same for beta + 0.0005: nothing changes at 0.9, the memory doubles at 0.999.
     """
 
@@ -251,12 +303,14 @@ class BetaMemory(App):
         ax.axhline(MEMORY_SHARE, color=colors["muted"], ls=":", lw=1)
         (self.share_line,) = ax.plot([], [], color=colors["main"])
         (self.share_nudged,) = ax.plot([], [], color=colors["other"], ls="--")
+        (self.share_dot,) = ax.plot([], [], "o", color=colors["main"], ms=6, zorder=3)
         self.memory_mark = ax.axvline(10, color=colors["main"], lw=1)
         self.memory_nudged = ax.axvline(10, color=colors["other"], lw=1, ls="--")
         ax.minorticks_off()
         # fixed ticks, plain numbers: "10^3" would be mathtext, several times slower to draw
         ax.set_xticks([1, 10, 100, 1e3, 1e4, 1e5], ["1", "10", "100", "1000", "1e4", "1e5"])
-        ax.set_yticks([0, 0.5, 1])
+        # 63%: the dotted line, the limit of the share at k = 1 / (1 - beta) as beta -> 1
+        ax.set_yticks([0, 0.5, MEMORY_SHARE, 1], ["0%", "50%", f"{MEMORY_SHARE:.0%}", "100%"])
         share_keys = plotting.key(
             ax, [("beta", colors["main"]), (f"beta + {NUDGE}", colors["other"])]
         )
@@ -300,6 +354,7 @@ class BetaMemory(App):
         self.moving = (
             self.share_line,
             self.share_nudged,
+            self.share_dot,
             self.memory_mark,
             self.memory_nudged,
             *self.ax_share.spines.values(),
@@ -328,6 +383,8 @@ class BetaMemory(App):
         memory, memory_nudged = scales.remembered_steps(beta), scales.remembered_steps(nudged)
         self.share_line.set_data(self.k, 1 - beta**self.k)
         self.memory_mark.set_xdata([memory, memory])
+        k, share = memory_share(beta)
+        self.share_dot.set_data([k], [share])
         t = np.arange(0, SIGNAL_STEPS, PLOT_EVERY)
         self.avg_line.set_data(t, self.average(beta)[::PLOT_EVERY])
         nudged_artists = (
@@ -350,7 +407,11 @@ class BetaMemory(App):
                 f"{_beta(nudged)} remembers {_steps(memory_nudged)} ({change_text})."
             )
         else:
-            self.note.set_text(
-                f"beta = {_beta(beta)} remembers about {_steps(memory)} steps: the last "
-                f"{_steps(memory)} steps carry {MEMORY_SHARE:.0%} of the average's weight."
+            head = (
+                f"beta = {_beta(beta)} remembers about {_steps(memory)} steps: the last {k} "
+                f"carry {share:.0%} of the weight"
             )
+            if f"{share:.0%}" == f"{MEMORY_SHARE:.0%}":
+                self.note.set_text(f"{head}, near the limit 1 - 1/e as beta -> 1.")
+            else:
+                self.note.set_text(f"{head} ({MEMORY_SHARE:.0%} is the limit as beta -> 1).")

@@ -195,6 +195,21 @@ ALPHA_TICKS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 MOMENTUM_TICKS = (0.9, 0.99, 0.999)
 
 
+def _percent(share):
+    """A share as a percentage with two significant digits: 100%, 25%, 6.2%, 0.04%.
+
+    Never in exponent form (``f"{100:.2g}"`` is "1e+02"), and a share below 1 never reads as
+    100%: it gets the digits it needs (99.7%).
+    """
+    for digits in range(2, 7):
+        text = np.format_float_positional(
+            100 * share, precision=digits, unique=False, fractional=False, trim="-"
+        )
+        if share >= 1 or float(text) < 100:
+            return f"{text}%"
+    return "nearly 100%"
+
+
 def _clip_box(box):
     """A box ((a_low, a_high), (m_low, m_high)) in u, made at least MIN_WIDTH wide and put
     inside the unit square: too narrow a side grows around its centre; a side that sticks
@@ -505,7 +520,7 @@ class CoarseToFine(App):
             head = f"Round {shown} searched your box"
         else:
             head = f"Round {shown} zoomed around round {shown - 1}'s best"
-        head += f", {100 * share:.2g}% of the space"
+        head += f", {_percent(share)} of the space"
         before = max(h["accuracy"].max() for h in history[: shown - 1])
         if best > before:
             return f"{head}: a new best, {best:.1%}, {where}."
