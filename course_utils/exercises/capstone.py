@@ -2,7 +2,9 @@
 
 Judged case by case against ``tuning.fixed_hyperparameters``: shares on both sides of the noise
 floor, one exactly at it, and a best config whose values differ from the defaults, so that each
-mistake gives a different answer from the reference on at least one case.
+mistake gives a different answer from the reference on at least one case. The exercise asks for
+the fixed hyperparameters in the best config's order: the right ones in another order are the
+mistake ``order_changed``, not ``wrong_keys`` (the wrong hyperparameters).
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ def _fixed_problem(got, expected):
         if missing:
             parts.append(f"left out {missing}, whose share is at most the floor (fix them)")
         return "wrong_keys", "; ".join(parts)
+    if isinstance(got, dict) and list(got) != list(expected):
+        # the right hyperparameters; the exercise asks for them in the best config's order
+        return (
+            "order_changed",
+            f"the right hyperparameters, in another order: {list(got)}, expected the best "
+            f"config's order {list(expected)}",
+        )
     return dict_problem(got, expected, "name -> value") or numbers_problem(got, expected, "result")
 
 
@@ -115,6 +124,25 @@ def _bottom_half(best_config, shares, floor):
     ranked = sorted(best_config, key=lambda name: shares[name])
     keep = set(ranked[: len(ranked) // 2])
     return {name: value for name, value in best_config.items() if name in keep}
+
+
+@FIXED_HYPERPARAMETERS.mistake(
+    "order_changed",
+    "You fixed the right hyperparameters, but the exercise asks for them in the best config's "
+    "order (a dict keeps the order its keys were put in): loop over best_config.items() and "
+    "keep each one whose share is at most the floor, instead of sorting the names or the "
+    "shares.",
+)
+def _order_changed(best_config, shares, floor):
+    return {name: best_config[name] for name in sorted(best_config) if shares[name] <= floor}
+
+
+def _by_share(best_config, shares, floor):
+    ranked = sorted(best_config, key=lambda name: shares[name])
+    return {name: best_config[name] for name in ranked if shares[name] <= floor}
+
+
+FIXED_HYPERPARAMETERS.mistake("order_changed", fn=_by_share, variant=True)
 
 
 @FIXED_HYPERPARAMETERS.mistake(

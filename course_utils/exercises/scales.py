@@ -53,6 +53,25 @@ def _log_hardcoded(u, low, high):
 
 
 @LOG_FROM_UNIT.mistake(
+    "exponent_sign_flipped",
+    "The exponent has the wrong sign, so your values lie above the range (1 to 10**4 instead "
+    "of 1e-4 to 1): below 1 the exponent is negative. The notes' r = -4 rand() has its minus "
+    "built in; in general r = log10(low) + u (log10(high) - log10(low)), with no sign in "
+    "front, runs from log10(low) to log10(high); then return 10**r.",
+)
+def _log_sign_flipped(u, low, high):
+    return 10.0 ** (4 * u)  # r = +4u: the minus of the notes' r = -4 rand() dropped
+
+
+def _log_minus_exponent(u, low, high):
+    r_low, r_high = np.log10(low), np.log10(high)
+    return 10.0 ** -(r_low + u * (r_high - r_low))  # a minus put in front of r
+
+
+LOG_FROM_UNIT.mistake("exponent_sign_flipped", fn=_log_minus_exponent, variant=True)
+
+
+@LOG_FROM_UNIT.mistake(
     "returned_exponent",
     "You return the exponent r; the value is 10**r.",
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
 from itertools import product
 
 import numpy as np
@@ -38,6 +39,13 @@ HINTS = {
     "low + u * (high - low) gives each end only half a share).",
 }
 
+#: The hint for configs given as a generator (or another iterator) instead of a list.
+RETURN_A_LIST = (
+    "Return a list of configs: a comprehension in square brackets, [dict(...) for ...], not "
+    "in parentheses (that makes a generator), and append to a list rather than `yield`. A "
+    "generator is read only once and has no len() and no configs[i]."
+)
+
 
 def _space():
     """The space the cases use; its order (alpha, units, beta, dropout) is not alphabetical."""
@@ -56,7 +64,21 @@ def _fail(called, expected, got, mistake, hint=None):
 # ---------------------------------------------------------------- comparing structures
 
 
+def _is_iterator(value):
+    """True for a generator (a function with `yield`, a (... for ...) expression), a map, ..."""
+    return isinstance(value, Iterator)
+
+
 def _configs_problem(got, expected):
+    if _is_iterator(got):
+        if _is_iterator(expected):  # the catalogued returned_generator: the learner's too
+            return None
+        kind = type(got).__name__
+        return (
+            "returned_generator",
+            f"a {kind}, expected a list of dicts (the configs): a {kind} is read once, one "
+            "config at a time, and has no len()",
+        )
     if got is None:
         return "returned_none", "returned None"
     if not isinstance(got, list):
@@ -202,12 +224,40 @@ def _grid_no_warning(space, n_per_axis, *, max_configs=None):
         return search.grid_search(space, n_per_axis)
 
 
+@GRID_SEARCH.mistake(
+    "endpoint_excluded",
+    "np.linspace(0, 1, n, endpoint=False) stops short of 1, so no config reaches the top of "
+    "a range (alpha never tries high). Leave endpoint at its default True, so that u runs from "
+    "0 to 1 with both ends: scale.grid(n) does it for you.",
+)
+def _grid_endpoint_excluded(space, n_per_axis, *, max_configs=None):
+    axes = [
+        [v.item() for v in scale.from_unit(np.linspace(0.0, 1.0, n, endpoint=False))]
+        for scale, n in zip(space.values(), _counts(space, n_per_axis), strict=True)
+    ]
+    configs = _grid_with(space, axes, list(space))
+    if max_configs is not None and len(configs) > max_configs:
+        warnings.warn(f"{len(configs)} configs, more than max_configs={max_configs}", stacklevel=2)
+    return configs
+
+
+@GRID_SEARCH.mistake("returned_generator", RETURN_A_LIST)
+def _grid_generator(space, n_per_axis, *, max_configs=None):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        configs = search.grid_search(space, n_per_axis, max_configs=max_configs)
+    return (config for config in configs)
+
+
 # ---------------------------------------------------------------- random_search
 
 
 def _configs_shape_problem(x, space, n, called, expected):
     if x is None:
         return _fail(called, expected, "None", "returned_none")
+    if _is_iterator(x):
+        got = f"a {type(x).__name__}, expected a list of dicts (the configs)"
+        return _fail(called, expected, got, "wrong_type", RETURN_A_LIST)
     if not isinstance(x, list) or not all(isinstance(c, dict) for c in x):
         return _fail(called, expected, format_value(x), "wrong_type")
     if len(x) != n:
@@ -509,6 +559,35 @@ _INTEGER_RULE = (
 )
 
 
+def _unclipped(space, best_configs, shrink):
+    """(name, u_low, u_high) of the first hyperparameter whose interval of u, centred on the
+    best configs and not clipped, leaves [0, 1]; else None."""
+    for name, scale in space.items():
+        u = np.clip(scale.to_unit(np.array([c[name] for c in best_configs], dtype=float)), 0, 1)
+        centre = (u.min() + u.max()) / 2
+        u_low, u_high = centre - shrink / 2, centre + shrink / 2
+        if u_low < 0 or u_high > 1:
+            return name, u_low, u_high
+    return None
+
+
+def _narrow_raised(kwargs):
+    """A learner's exception on a case whose interval must be clipped: it was not clipped.
+
+    scale.from_unit raises "u must lie in [0, 1]" on the ends of an unclipped interval, before
+    any value can be compared with the reference's.
+    """
+    poking = _unclipped(kwargs["space"], kwargs["best_configs"], kwargs.get("shrink", 0.5))
+    if poking is None:
+        return None
+    name, u_low, u_high = poking
+    return (
+        "no_clipping",
+        f"on a case whose interval of u pokes out of [0, 1]: for {name} it runs from "
+        f"{u_low:.3f} to {u_high:.3f} before clipping",
+    )
+
+
 NARROW = Exercise(
     name="search.narrow",
     notebook=NOTEBOOK,
@@ -516,6 +595,7 @@ NARROW = Exercise(
     reference=search.narrow,
     cases=_narrow_cases,
     problem=_space_problem,
+    raised=_narrow_raised,
     hints=HINTS,
 )
 
@@ -543,6 +623,25 @@ def _narrow_value_space(space, best_configs, shrink=0.5):
         if isinstance(scale, scales.Integer):
             lo, hi = math.ceil(lo), math.floor(hi)
         new[name] = type(scale)(lo, hi)
+    return new
+
+
+@NARROW.mistake(
+    "shrink_as_half_width",
+    "shrink is the WIDTH of the new interval of u, not its half-width: centre - shrink / 2 "
+    "to centre + shrink / 2. Yours spans 2 * shrink, twice the width asked for.",
+)
+def _narrow_half_width(space, best_configs, shrink=0.5):
+    new = {}
+    for name, scale in space.items():
+        u = np.clip(scale.to_unit(np.array([c[name] for c in best_configs], dtype=float)), 0, 1)
+        centre = (u.min() + u.max()) / 2
+        u_low, u_high = max(0.0, centre - shrink), min(1.0, centre + shrink)
+        if isinstance(scale, scales.Integer):
+            new[name] = scales.Integer(*search._integer_bounds(scale, u_low, u_high))
+        else:
+            low, high = scale.from_unit(np.array([u_low, u_high]))
+            new[name] = type(scale)(float(low), float(high))
     return new
 
 

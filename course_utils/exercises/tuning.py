@@ -267,12 +267,44 @@ def _final(results, key):
     return [r[key][-1] if isinstance(r[key], list) else r[key] for r in results]
 
 
+def _accuracies(values):
+    return "[" + ", ".join(f"{float(v):.4g}" for v in values) + "]"
+
+
+def _pick_describe(fn_name, i, kwargs):
+    """The Called line: the results are too long to show, their last val accuracies are not."""
+    final = _final(kwargs["results"], "val_accuracy")
+    best = int(np.argmax(final))
+    tie = " (the first of the tied best)" if final.count(final[best]) > 1 else ""
+    return (
+        f"{fn_name}(results) on {len(final)} models; last validation accuracies: "
+        f"{_accuracies(final)} -> expected index {best}{tie}"
+    )
+
+
+def _pick_explain(i, kwargs, got):
+    """What the learner's index points at: its model's accuracies, or no model at all."""
+    results = kwargs["results"]
+    if isinstance(got, bool) or not isinstance(got, int | np.integer):
+        return None
+    k, n = int(got), len(results)
+    if not 0 <= k < n:
+        return f"There is no model {k}: the indices of {n} models run from 0 to {n - 1}"
+    r = results[k]
+    return (
+        f"Model {k} ends at validation accuracy {float(r['val_accuracy'][-1]):.4g} (training "
+        f"{float(r['train_accuracy'][-1]):.4g}, test {float(r['test_accuracy']):.4g})"
+    )
+
+
 PICK_BEST = Exercise(
     name="tuning.pick_best",
     notebook=NOTEBOOK,
     title="pick caviar's best model by validation accuracy",
     reference=tuning.pick_best,
     cases=_pick_cases,
+    describe=_pick_describe,
+    explain=_pick_explain,
 )
 
 
@@ -357,6 +389,15 @@ def _pick_last_on_tie(results):
         if r["val_accuracy"][-1] >= results[best]["val_accuracy"][-1]:
             best = k
     return best
+
+
+@PICK_BEST.mistake(
+    "one_based_index",
+    "Python counts from 0: the first model is results[0], so the best one's index is "
+    "np.argmax(...) as it is, without + 1 (and enumerate(results) without start=1).",
+)
+def _pick_one_based_index(results):
+    return int(np.argmax(_final(results, "val_accuracy"))) + 1
 
 
 EXERCISES = (NEXT_ALPHA, EPOCHS_PER_MODEL, PICK_BEST)
