@@ -209,7 +209,7 @@ checks.check("tuning.pick_best", pick_best)
 best = tuning.pick_best(results)
 by_test = int(np.argmax([r["test_accuracy"] for r in results]))
 chosen = results[best]
-print(conclusions.choice_by_validation(results, best, by_test, tuning.CAVIAR_SPACE))
+print(conclusions.choice_by_validation(results, best, by_test, tuning.CAVIAR_SPACE, m_test))
 
 # %% [markdown]
 # ## 3 · Panda against caviar, on the same compute
@@ -218,8 +218,11 @@ print(conclusions.choice_by_validation(results, best, by_test, tuning.CAVIAR_SPA
 # them: the **hasty** one uses your rule, halving $\alpha$ after every epoch whose validation
 # loss rose (`tuning.babysit(BUDGET)`); the **patient** one halves it only when the validation
 # loss has not beaten its best for 5 epochs (`patience=5`, what Keras' ReduceLROnPlateau does).
+# Neither rule has a floor for $\alpha$ (nor has ReduceLROnPlateau by default: `min_lr=0`).
 # On the left, all of them against the compute spent: a panda's epoch costs one epoch of compute,
-# a caviar epoch K of them. On the right, the pandas' learning rates.
+# a caviar epoch K of them. On the right, the pandas' learning rates; below the dotted line,
+# $\alpha$ is less than a thousandth of where it started and barely moves the weights: the run
+# has frozen.
 
 # %%
 start = time.perf_counter()
@@ -248,6 +251,8 @@ print(
         hasty_history,
         caviar_test=chosen["test_accuracy"],
         panda_test=panda_test,
+        m_val=m_val,
+        m_test=m_test,
         budget=BUDGET,
         n_models=K,
         epochs=EPOCHS,
@@ -342,6 +347,8 @@ print(
         panda_final,
         caviar_test=chosen["test_accuracy"],
         panda_test=panda_test,
+        m_val=m_val,
+        m_test=m_test,
         budget=BUDGET,
         n_models=K,
         many_seconds=many_seconds,
@@ -360,8 +367,10 @@ checks.progress("03")
 #
 # - **Panda**: one model, watched every epoch; change $\alpha$ as it trains, keep a checkpoint
 #   per epoch and go back when the loss blows up. Cheap in compute, expensive in attention.
-#   A scripted rule saves the attention; halving $\alpha$ at every rise of the validation loss
-#   reacts to noise and stops learning early, so give it patience.
+#   A scripted rule saves the attention, but a rule that only ever lowers $\alpha$, with no
+#   floor, freezes the model in the end: halving at every rise of the validation loss reacts to
+#   noise and freezes it early; patience only postpones the freeze. Watch when the validation
+#   accuracy stops improving, not only the loss.
 # - **Caviar**: many configurations drawn on their right scales, trained at once. With the same
 #   architecture and mini-batches, `nn.train_many` trains K models as one vectorised
 #   computation; on a cluster, `search.run_trials` sends one trial per config to any

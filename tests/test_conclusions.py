@@ -116,36 +116,67 @@ def _model(alpha, val, test):
 
 def test_choice_by_validation_when_the_test_set_agrees():
     results = [_model(0.01, 0.9, 0.8), _model(0.1234, 0.95, 0.9)]
-    text = conclusions.choice_by_validation(results, 1, 1, ["alpha", "beta1"])
+    text = conclusions.choice_by_validation(results, 1, 1, ["alpha", "beta1"], m_test=40)
     first, second = text.split("\n")
     assert (
         first
         == "chosen by validation: model 1 (alpha 0.123, beta1 0.9): validation 95.0%, test 90.0%"
     )
     assert "the same one: here the choice was safe" in second
+    assert "ties" not in second
 
 
-def test_choice_by_validation_when_the_test_set_would_choose_another():
+def test_choice_by_validation_says_a_tie_for_the_best_test_accuracy_is_a_tie():
+    # the test set's argmax is model 0, but model 1 (chosen) has the same 35 of 40 right
+    results = [_model(0.01, 0.9, 0.875), _model(0.1, 0.95, 0.875), _model(0.3, 0.7, 0.8)]
+    text = conclusions.choice_by_validation(results, 1, 0, ["alpha"], m_test=40)
+    second = text.split("\n")[1]
+    assert second == (
+        "Its test accuracy ties for the best of the 3 models (model 0 also 87.5%): "
+        "here the choice was safe."
+    )
+    assert "would be model" not in text and "optimistic" not in text
+
+
+def test_choice_by_validation_when_the_test_set_would_choose_another_within_the_noise():
+    # 136 against 140 of 160 test images: 4 images, fewer than NOISE_IMAGES
     results = [_model(0.01, 0.9, 0.8), _model(0.1, 0.95, 0.85), _model(0.3, 0.7, 0.875)]
-    text = conclusions.choice_by_validation(results, 1, 2, ["alpha"])
+    text = conclusions.choice_by_validation(results, 1, 2, ["alpha"], m_test=160)
     assert "model 1 (alpha 0.1)" in text
-    assert "it would be model 2, reporting 87.5%: 2.5 points more, and optimistic" in text
+    assert (
+        "it would be model 2, reporting 87.5%: 2.5 points more (4 of 160 test images, within the "
+        "noise of one training run), and optimistic" in text
+    )
     assert "safe" not in text
+
+
+def test_choice_by_validation_when_the_test_set_would_choose_another_beyond_the_noise():
+    # 170 against 175 of 200 test images: NOISE_IMAGES exactly is more than noise
+    results = [_model(0.01, 0.9, 0.8), _model(0.1, 0.95, 0.85), _model(0.3, 0.7, 0.875)]
+    text = conclusions.choice_by_validation(results, 1, 2, ["alpha"], m_test=200)
+    assert "2.5 points more (5 of 200 test images, more than the noise of one training run)" in text
 
 
 def _history(val_accuracy, alpha):
     return SimpleNamespace(val_accuracy=list(val_accuracy), alpha=list(alpha))
 
 
-def _caviar_vs_panda(hasty_alpha, own_epoch=0, own_history=None):
-    panda = _history([0.5, 0.6, 0.7, 0.8], [1e-3, 1e-3, 5e-4, 2.5e-4])
-    hasty = _history([0.4, 0.5, 0.55, 0.75], hasty_alpha)
+# 100 validation images: the patient panda's best is 85 from epoch 3 (epoch 2's 80 is exactly
+# NOISE_IMAGES below it: not yet within the noise); the hasty one improves to its last epoch
+PATIENT_VAL = [0.5, 0.8, 0.85, 0.85]
+HASTY_VAL = [0.4, 0.5, 0.55, 0.75]
+STEADY = [1e-3, 1e-3, 5e-4, 2.5e-4]  # never below a thousandth of its start
+
+
+def _caviar_vs_panda(patient_alpha, hasty_alpha, own_epoch=0, own_history=None):
     return conclusions.caviar_vs_panda(
         0.9,
-        panda,
-        hasty,
+        _history(PATIENT_VAL, patient_alpha),
+        _history(HASTY_VAL, hasty_alpha),
         caviar_test=0.85,
-        panda_test=0.75,
+        panda_test=0.83,
+        m_val=100,
+        m_test=100,
         budget=4,
         n_models=2,
         epochs=2,
@@ -158,31 +189,74 @@ def _caviar_vs_panda(hasty_alpha, own_epoch=0, own_history=None):
     )
 
 
-def test_caviar_vs_panda_reports_the_same_compute_and_a_hasty_panda_that_froze():
-    text = _caviar_vs_panda([1.0, 0.01, 0.0005, 0.0001])
-    lines = text.split("\n")
-    assert len(lines) == 5
-    assert "caviar's best 90.0%, the patient panda 80.0% (+10.0 points for caviar)" in lines[0]
+def test_caviar_vs_panda_reports_the_same_compute_in_points_and_images():
+    lines = _caviar_vs_panda(STEADY, [1.0, 0.01, 0.0005, 0.0001]).split("\n")
+    assert len(lines) == 8
+    assert (
+        "caviar's best 90.0%, the patient panda 85.0% (+5.0 points, +5 of 100 validation "
+        in (lines[0])
+    )
+    assert "images, for caviar: more than the noise of one training run)" in lines[0]
     assert "the hasty one 75.0%" in lines[0]
     assert "caviar 1.23 s for its 2 models at once, the panda 5.00 s for its 4 epochs" in lines[1]
-    assert "about 3 epochs (70.0%)" in lines[1]  # the panda's accuracy after epoch 3
-    assert "the time of 2 epochs (60.0% for the panda)" in lines[1]
-    assert "caviar's chosen model 85.0%, the panda 75.0%." in lines[2]
+    assert "about 3 epochs (85.0%)" in lines[1]  # the panda's accuracy after epoch 3
+    assert "the time of 2 epochs (80.0% for the panda)" in lines[1]
+    assert lines[2] == (
+        "Test accuracy, one look each: caviar's chosen model 85.0%, the panda 83.0% (+2.0 points, "
+        "+2 of 100 test images, for caviar: within the noise of one training run)."
+    )
     assert "halved alpha 3 times, down to 0.0001" in lines[3]
-    # alpha fell below 1e-3 of its start at the third epoch: 2 of 4 epochs for nothing
-    assert "From epoch 3 on, alpha was below a thousandth of its start" in lines[3]
-    assert "2 of its 4 epochs were spent for nothing" in lines[3]
-    assert "The patient panda lowered alpha 2 times." in lines[3]
-    assert lines[4].startswith("Babysit the app of section 1")
+    assert lines[3].endswith("The patient rule halved it 2 times, down to 0.00025.")
+    assert lines[7].startswith("Babysit the app of section 1")
 
 
-def test_caviar_vs_panda_with_a_hasty_panda_that_kept_learning_and_the_learners_own_run():
-    text = _caviar_vs_panda([1e-3, 5e-4, 5e-4, 2.5e-4], 2, _history([0.3, 0.625], [1e-3, 1e-3]))
+def test_caviar_vs_panda_when_only_the_hasty_panda_froze():
+    lines = _caviar_vs_panda(STEADY, [1.0, 0.01, 0.0005, 0.0001]).split("\n")
+    # hasty: alpha 0.0005 < 1e-3 * 1.0 from the third epoch; still improving at its last
+    assert lines[4] == (
+        "The hasty panda: alpha below a thousandth of its start from epoch 3 on; its validation "
+        "accuracy was still improving at the end: epoch 4, the last, beat its best before by 5 "
+        "of 100 images or more."
+    )
+    assert lines[5] == (
+        "The patient panda: alpha never below a thousandth of its start; its validation accuracy "
+        "stopped improving at epoch 3: the epoch after it added fewer than 5 of 100 images to "
+        "its best."
+    )
+    assert lines[6] == "Patience kept alpha above a thousandth of its start for all 4 epochs."
+
+
+def test_caviar_vs_panda_when_both_froze_and_patience_only_postponed_it():
+    lines = _caviar_vs_panda([1e-3, 1e-3, 1e-3, 1e-7], [1.0, 0.01, 0.0005, 0.0001]).split("\n")
+    assert lines[5].startswith(
+        "The patient panda: alpha below a thousandth of its start from epoch 4 on; its"
+    )
+    assert lines[6].startswith(
+        "Patience postponed the freeze by 1 epoch but did not prevent it: a rule that only ever "
+        "halves alpha, with no floor, freezes the model in the end."
+    )
+
+
+def test_caviar_vs_panda_when_patience_froze_no_later_or_alone():
+    lines = _caviar_vs_panda([1.0, 1e-4, 1e-4, 1e-4], [1.0, 0.01, 0.0005, 0.0001]).split("\n")
+    assert lines[6] == (
+        "Patience did not postpone the freeze here: the patient panda froze from epoch 2, the "
+        "hasty one from epoch 3."
+    )
+    lines = _caviar_vs_panda([1.0, 0.5, 5e-4, 5e-4], [1.0, 0.01, 0.0005, 0.0001]).split("\n")
+    assert lines[6].startswith("Patience did not postpone the freeze here")  # same epoch
+    lines = _caviar_vs_panda([1.0, 1e-4, 1e-4, 1e-4], STEADY).split("\n")
+    assert lines[4].startswith("The hasty panda: alpha never below a thousandth of its start")
+    assert lines[6] == "Only the patient panda froze."
+
+
+def test_caviar_vs_panda_when_neither_froze_and_with_the_learners_own_run():
+    text = _caviar_vs_panda(STEADY, STEADY, 2, _history([0.3, 0.625], [1e-3, 1e-3]))
     lines = text.split("\n")
-    assert lines[3].endswith("It never lowered alpha below a thousandth of its start.")
-    assert "From epoch" not in text
-    assert lines[4].startswith("Your own panda, at epoch 2 of the app: validation accuracy 62.5%")
-    assert lines[4].endswith("after 2 epochs of compute.")
+    assert lines[6] == "Neither rule lowered alpha below a thousandth of its start."
+    assert "from epoch" not in text
+    assert lines[7].startswith("Your own panda, at epoch 2 of the app: validation accuracy 62.5%")
+    assert lines[7].endswith("after 2 epochs of compute.")
 
 
 def _scaling_out(vectorised, pooled, seconds):
@@ -209,12 +283,14 @@ def test_scaling_out_when_places_disagree_and_a_pool_is_the_fastest():
     assert "the fastest was: process pool, 2 workers. Spreading the trials" in text
 
 
-def _panda_or_caviar(caviar_final, panda_final, caviar_test, panda_test):
+def _panda_or_caviar(caviar_final, panda_final, caviar_test, panda_test, m_val=200, m_test=200):
     return conclusions.panda_or_caviar(
         caviar_final,
         panda_final,
         caviar_test=caviar_test,
         panda_test=panda_test,
+        m_val=m_val,
+        m_test=m_test,
         budget=160,
         n_models=32,
         many_seconds=0.5,
@@ -222,27 +298,68 @@ def _panda_or_caviar(caviar_final, panda_final, caviar_test, panda_test):
     )
 
 
-def test_panda_or_caviar_when_caviar_wins_and_the_test_set_is_close():
+def test_panda_or_caviar_when_caviar_wins_and_the_test_set_is_within_the_noise():
+    # validation: 190 against 185 of 200 (NOISE_IMAGES exactly); test: 180 against 179
     text = _panda_or_caviar(0.95, 0.925, 0.9, 0.895)
-    assert text.startswith("Here caviar's best beat the patient panda by 2.5 points")
+    assert text.startswith(
+        "Here caviar's best beat the patient panda by 2.5 points (5 of 200 validation images)"
+    )
     assert "in 0.50 s instead of 2.00 s" in text
     assert "the best of 32" in text
-    assert "says +0.5 points for caviar (90.0% against the panda's 89.5%)" in text
-    assert "Within a point of each other on the test set" in text
+    assert (
+        "says +0.5 points, +1 of 200 test images, for caviar (90.0% against the panda's 89.5%)"
+        in (text)
+    )
+    assert "Fewer than 5 of 200 images apart on the test set, within the noise" in text
+    assert "found the better model" not in text
 
 
-def test_panda_or_caviar_when_the_panda_wins_and_the_test_set_is_not_close():
-    text = _panda_or_caviar(0.9, 0.925, 0.8725, 0.8875)
-    assert text.startswith("Here the patient panda beat caviar's best by 2.5 points")
+def test_panda_or_caviar_when_the_panda_wins_and_the_test_set_is_beyond_the_noise():
+    # validation: 360 against 370 of 400; test: 349 against 355 of 400
+    text = _panda_or_caviar(0.9, 0.925, 0.8725, 0.8875, m_val=400, m_test=400)
+    assert text.startswith(
+        "Here the patient panda beat caviar's best by 2.5 points (10 of 400 validation images)"
+    )
     assert "in 2.00 s against caviar's 0.50 s" in text
-    assert "says -1.5 points for caviar (87.2% against the panda's 88.8%)" in text
-    assert "Within a point" not in text
+    assert (
+        "says -1.5 points, -6 of 400 test images, for caviar (87.2% against the panda's 88.8%)"
+        in (text)
+    )
+    assert (
+        "6 of 400 images apart on the test set, more than the noise of one training run: here "
+        "the patient panda found the better model." in text
+    )
+    assert "Fewer than" not in text
+
+
+def test_panda_or_caviar_says_a_validation_difference_within_the_noise_is_noise():
+    # validation: 90 against 86 of 100 (4 images); test: 95 against 90 of 100 (5 images)
+    text = _panda_or_caviar(0.9, 0.86, 0.95, 0.9, m_val=100, m_test=100)
+    assert text.startswith(
+        "Here caviar's best and the patient panda ended 4 of 100 validation images apart (90.0% "
+        "against 86.0%), within the noise of one training run, with the same 160 epochs of "
+        "compute: caviar in 0.50 s, the panda in 2.00 s."
+    )
+    assert "beat" not in text.split("\n")[0]
+    assert "here caviar found the better model." in text
 
 
 def test_panda_or_caviar_on_a_tie():
     text = _panda_or_caviar(0.9, 0.9, 0.9, 0.9)
     assert text.startswith("Here both reached 90.0% with the same 160 epochs of compute.")
     assert "beat" not in text.split("\n")[0]
+
+
+def test_one_noise_threshold_decides_notebooks_01_and_03(monkeypatch):
+    monkeypatch.setattr(conclusions, "NOISE_IMAGES", 6)
+    text = conclusions.coarse_to_fine(["alpha"], [0.5, 0.8], [0.9, 0.95], 100, 12)
+    assert "gained 5 of 100 validation images (90.0% to 95.0%): within the noise" in text
+    text = _panda_or_caviar(0.95, 0.925, 0.9, 0.875)  # 5 images apart on validation and test
+    assert text.startswith("Here caviar's best and the patient panda ended 5 of 200 validation")
+    assert "Fewer than 6 of 200 images apart on the test set" in text
+    results = [_model(0.01, 0.9, 0.875), _model(0.1, 0.95, 0.85)]
+    text = conclusions.choice_by_validation(results, 1, 0, ["alpha"], m_test=200)
+    assert "(5 of 200 test images, within the noise of one training run)" in text
 
 
 # ---------------------------------------------------------------- notebook 04

@@ -1,12 +1,15 @@
 """Notebook 03's apps and the tuning helpers behind them: the panda trains and rewinds exactly as
 nn.train would, caviar shows every model and keeps the best by validation."""
 
+from types import SimpleNamespace
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from course_utils import nn, plotting, tuning
-from course_utils.widgets.tuning import ALPHAS, Caviar, Panda
+from course_utils.conclusions import NOISE_IMAGES
+from course_utils.widgets.tuning import ALPHAS, CHANCE_FACTOR, DIVERGED_EPOCHS, Caviar, Panda
 
 
 @pytest.fixture
@@ -272,4 +275,106 @@ def test_panda_vs_caviar_figure_shows_every_panda_and_caviars_best():
     assert ax.lines[0].get_xydata().tolist() == [[4.0, best]]
     np.testing.assert_allclose(ax.lines[1].get_ydata(), patient.val_accuracy)
     assert "caviar's best" in fig.texts[-1].get_text()
+    plt.close(fig)
+
+
+def _run(val_loss, val_accuracy, alpha):
+    """An nn.History of len(val_loss) epochs with these validation curves and alphas."""
+    history = nn.History()
+    history.epoch = list(range(1, len(val_loss) + 1))
+    history.val_loss, history.val_accuracy, history.alpha = val_loss, val_accuracy, alpha
+    return history
+
+
+def test_panda_says_a_run_diverged_when_its_loss_is_not_finite_or_it_stays_near_chance(panda):
+    y_val = tuning.digits().y_val
+    assert panda.chance == np.bincount(y_val).max() / y_val.size  # about 1/10: 10 classes
+    near = CHANCE_FACTOR * panda.chance
+    n = DIVERGED_EPOCHS
+    # a loss that blew up after a good epoch: back to that epoch, a tenth of alpha
+    text = panda._takeaway(_run([0.3, float("nan")], [0.9, 0.1], [0.3, 0.3]), [], 0.3)
+    assert text == "Epoch 2: diverged, validation loss nan: rewind to epoch 1, lower alpha to 0.03."
+    # near chance for n epochs in a row after two that learned: back to the best of those
+    run = _run([0.5, 0.4] + [2.3] * n, [0.8, 0.6] + [near] * n, [0.01, 0.01] + [1.0] * n)
+    assert panda._takeaway(run, [3], 1.0) == (
+        f"Epoch {n + 2}: diverged, accuracy near chance ({near:.0%}) for {n} epochs: rewind to "
+        "epoch 1, lower alpha to 0.1."
+    )
+    # one epoch fewer near chance, or an accuracy just above it: not (yet) diverged
+    run = _run([0.5, 0.4] + [2.3] * (n - 1), [0.6, 0.8] + [near] * (n - 1), [0.01] * (n + 1))
+    assert "diverged" not in panda._takeaway(run, [], 0.01)
+    above = near + 1 / y_val.size
+    assert "diverged" not in panda._takeaway(_run([2.3] * n, [above] * n, [1.0] * n), [], 1.0)
+    # near chance from the start: rising by NOISE_IMAGES images over the last n epochs is a
+    # slow start, less is stuck; at the slider's smallest alpha no tenth of it to suggest
+    images = [30] * (n - 1)
+    for last, diverged in ((30 + NOISE_IMAGES, False), (29 + NOISE_IMAGES, True)):
+        run = _run([2.4] * n, [i / y_val.size for i in [*images, last]], [ALPHAS[0]] * n)
+        text = panda._takeaway(run, [], ALPHAS[0])
+        assert ("diverged" in text) == diverged, text
+    assert text.endswith("rewind to epoch 0, lower alpha.")
+
+
+def test_panda_at_chance_for_25_epochs_says_it_diverged_and_to_lower_alpha(monkeypatch):
+    y_val = tuning.digits().y_val
+    chance = np.bincount(y_val).max() / y_val.size
+
+    def at_chance(network, adam, rng, alpha, history, *, split=None, batch_size=64):
+        """An epoch that learned nothing: what always answering one class scores."""
+        history.epoch.append(len(history.epoch) + 1)
+        for name, value in (("train_loss", 2.4), ("train_accuracy", 0.1), ("val_loss", 2.4)):
+            getattr(history, name).append(value)
+        history.val_accuracy.append(chance)
+        history.alpha.append(alpha)
+        history.steps.append(len(history.epoch) * 17)
+        history.step_loss.extend([2.4] * 17)
+        return history
+
+    monkeypatch.setattr(tuning, "babysit_epoch", at_chance)
+    app = Panda(max_epochs=25)
+    app.controls["alpha"].value = 0.3
+    app.controls["epoch"].value = 25
+    assert app.failures == []
+    assert app.note.get_text() == (
+        f"Epoch 25: diverged, accuracy near chance ({chance:.0%}) for 25 epochs: rewind to epoch "
+        "0, lower alpha to 0.03."
+    )
+    assert plotting.figure_problems(app.fig) == []
+    plt.close(app.fig)
+
+
+def test_panda_does_not_call_a_slow_start_near_chance_diverged():
+    app = Panda(max_epochs=8)
+    app.controls["alpha"].value = ALPHAS[0]  # 1e-4: near chance for epochs, rising slowly
+    for epoch in range(1, 9):
+        app.train_epoch()
+        assert "diverged" not in app.note.get_text(), (epoch, app.history.val_accuracy)
+    near = np.asarray(app.history.val_accuracy) <= CHANCE_FACTOR * app.chance
+    assert near[:DIVERGED_EPOCHS].all()  # the rule was asked, and said no
+    plt.close(app.fig)
+
+
+def test_panda_vs_caviar_figure_keeps_the_alpha_label_clear_of_twenty_decades_of_ticks():
+    from course_utils.widgets.tuning import panda_vs_caviar_figure
+
+    epochs = np.arange(1, 161)
+    pandas = {
+        name: SimpleNamespace(
+            epoch=list(epochs), val_accuracy=[0.96] * 160, alpha=list(1e-3 * 0.5 ** (epochs // k))
+        )
+        for name, k in (("patient panda", 8), ("hasty panda", 2))  # down to 1e-27
+    }
+    caviar = [SimpleNamespace(val_accuracy=[0.9, 0.95]) for _ in range(4)]
+    fig = panda_vs_caviar_figure(pandas, caviar)
+    assert plotting.figure_problems(fig) == []
+    ax = fig.axes[1]
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    label = ax.yaxis.label.get_window_extent(renderer)
+    low, high = ax.get_ylim()
+    ticks = [t for t in ax.yaxis.get_major_ticks() if low <= t.get_loc() <= high]
+    assert len(ticks) >= 5
+    assert all(label.x1 < t.label1.get_window_extent(renderer).x0 for t in ticks)
+    # the dotted line a thousandth of the start below, where the text says a run froze
+    assert [1e-6, 1e-6] in [list(line.get_ydata()) for line in ax.lines]
     plt.close(fig)

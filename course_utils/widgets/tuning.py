@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.transforms import offset_copy
 
 from .. import nn, plotting, tuning
+from ..conclusions import NOISE_IMAGES
 from .app import App
 
 __all__ = ["Panda", "Caviar", "Checkpoint", "caviar_figure", "panda_vs_caviar_figure"]
@@ -19,6 +21,12 @@ ALPHAS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 MAX_EPOCHS = 30
 LOSS_LIMITS = (1e-3, 30.0)  # the loss axis (log); values beyond are drawn at its edge
 JUMP = 1.5  # a validation loss this many times its best so far has blown up, says the takeaway
+#: the takeaway calls a run diverged when its validation loss is not finite, or when its
+#: validation accuracy stayed near chance for this many epochs in a row without rising
+DIVERGED_EPOCHS = 3
+#: near chance: at most this many times the accuracy of always answering the validation set's
+#: most common class (about 1/10 for the digits' 10 classes)
+CHANCE_FACTOR = 2.0
 
 
 def _plural(n, word):
@@ -123,6 +131,9 @@ class Panda(App):
         self.records = nn.History()  # every epoch trained on the current branch
         self.undone = nn.History()  # the epochs the last branch undid
         self.position = 0
+        # what always answering the most common class scores on validation: chance level
+        y_val = np.asarray(self.split.y_val)
+        self.chance = float(np.bincount(y_val).max() / y_val.size)
         alpha = min(ALPHAS, key=lambda a: abs(np.log(a / self.config["alpha"])))
         self.controls = {
             "alpha": widgets.SelectionSlider(
@@ -348,21 +359,61 @@ class Panda(App):
                 f"{alpha:g}."
             )
         val_loss = np.asarray(shown.val_loss, dtype=float)
+        accuracy = np.asarray(shown.val_accuracy, dtype=float)
         e = shown.epoch[-1]
+        diverged = self._diverged(shown)
+        if diverged:
+            return diverged
         if e >= 2:
-            j = int(np.argmin(val_loss[:-1]))
-            if not np.isfinite(val_loss[-1]) or val_loss[-1] > JUMP * val_loss[j]:
-                size = f"{val_loss[-1]:.2f}" if np.isfinite(val_loss[-1]) else "infinity"
+            # the best loss before this epoch (a blown-up one is no best)
+            j = int(np.argmin(np.where(np.isfinite(val_loss[:-1]), val_loss[:-1], np.inf)))
+            if val_loss[-1] > JUMP * val_loss[j]:
                 return (
-                    f"Epoch {e}: the validation loss jumped to {size} (best {val_loss[j]:.2f}, "
-                    f"epoch {j + 1}): rewind there and lower alpha."
+                    f"Epoch {e}: the validation loss jumped to {val_loss[-1]:.2f} (best "
+                    f"{val_loss[j]:.2f}, epoch {j + 1}): rewind there and lower alpha."
                 )
-        accuracy = np.asarray(shown.val_accuracy)
         best = int(np.argmax(accuracy))
         return (
             f"Epoch {e} of {self.max_epochs}: validation accuracy {accuracy[-1]:.1%} "
             f"(best {accuracy[best]:.1%}, epoch {best + 1}); alpha changed "
             f"{_plural(len(changed), 'time')}."
+        )
+
+    def _diverged(self, shown):
+        """The takeaway of a run that diverged, or "" when it did not.
+
+        Diverged: the last validation loss is not finite, or the validation accuracy has been
+        near chance (``CHANCE_FACTOR`` times ``self.chance`` or less) for the last
+        ``DIVERGED_EPOCHS`` epochs without rising: the last is not ``NOISE_IMAGES`` images
+        above the best before them (a slow start at a small alpha rises every epoch). Advice:
+        rewind to the epoch of the best validation accuracy (0 if that was near chance too)
+        and lower alpha to a tenth of the last epoch's (the slider's nearest value below).
+        """
+        val_loss = np.asarray(shown.val_loss, dtype=float)
+        accuracy = np.asarray(shown.val_accuracy, dtype=float)
+        near_chance = accuracy <= CHANCE_FACTOR * self.chance
+        run = len(accuracy) - (
+            int(np.flatnonzero(~near_chance)[-1]) + 1 if (~near_chance).any() else 0
+        )
+        stuck = False
+        if run >= DIVERGED_EPOCHS:
+            before = accuracy[: len(accuracy) - DIVERGED_EPOCHS + 1]  # to the first of the last
+            m_val = self.split.y_val.size
+            gain = round(accuracy[-1] * m_val) - round(before.max() * m_val)  # images
+            stuck = gain < NOISE_IMAGES
+        blown_up = not np.isfinite(val_loss[-1])
+        if not (blown_up or stuck):
+            return ""
+        why = (
+            f"validation loss {val_loss[-1]:g}"
+            if blown_up
+            else f"accuracy near chance ({accuracy[-1]:.0%}) for {_plural(run, 'epoch')}"
+        )
+        best = int(np.argmax(accuracy))
+        back = best + 1 if not near_chance[best] else 0
+        smaller = [a for a in ALPHAS if a <= shown.alpha[-1] / 10 * (1 + 1e-9)]
+        return f"Epoch {len(accuracy)}: diverged, {why}: rewind to epoch {back}, " + (
+            f"lower alpha to {max(smaller):g}." if smaller else "lower alpha."
         )
 
     def _control_row(self):
@@ -555,6 +606,41 @@ def caviar_figure(histories, chosen=None):
     return fig
 
 
+def _decade_ticks(ax, values, most=8):
+    """A log y axis over values, with at most ``most`` ticks at powers of ten, labelled 1e-k
+    (plain text: alpha may fall through twenty decades, too many to write as decimals)."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    top, bottom = int(np.ceil(np.log10(values.max()))), int(np.floor(np.log10(values.min())))
+    span = max(top - bottom, 1)
+    step = int(np.ceil(span / (most - 1)))
+    step = 3 * int(np.ceil(step / 3)) if span > most - 1 else step  # a multiple of 3 decades
+    exponents = range(top, bottom - 1, -step)
+    ax.set_yscale("log")
+    ax.set_ylim(10.0 ** (bottom - 0.1 * span), 10.0 ** (top + 0.05 * span))
+    ax.set_yticks([10.0**k for k in exponents], [f"1e{k}" if k else "1" for k in exponents])
+    ax.minorticks_off()
+
+
+def _ylabel_clear_of_ticks(ax, gap=6):
+    """Move the y label left of the widest tick label, gap points from it: ``plotting.label``
+    puts its right side at a fixed distance, made for tick labels a few characters wide.
+    Measures one draw: for static figures."""
+    fig = ax.get_figure()
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    low, high = sorted(ax.get_ylim())
+    drawn = [
+        tick.label1.get_window_extent(renderer).x0
+        for tick in ax.yaxis.get_major_ticks()
+        if low <= tick.get_loc() <= high and tick.label1.get_text()
+    ]
+    points = (ax.bbox.x0 - min(drawn, default=ax.bbox.x0)) * 72 / fig.dpi + gap
+    if points > plotting.LABEL_PAD[1]:
+        label_at = offset_copy(ax.transAxes, fig, x=-points, units="points")
+        ax.yaxis.set_label_coords(0.0, 0.5, transform=label_at)
+
+
 def panda_vs_caviar_figure(pandas, caviar_histories):
     """Notebook 03's comparison on the same compute. -> fig
 
@@ -582,9 +668,13 @@ def panda_vs_caviar_figure(pandas, caviar_histories):
     ax.set_yticks([0.85, 0.9, 0.95, 1.0], ["85%", "90%", "95%", "100%"])
     plotting.key(ax, entries, x=0.35, y=0.45)
     plotting.label(ax, "Validation accuracy against compute", "epochs of compute", "accuracy")
-    ax_alpha.set_yscale("log")
-    ax_alpha.minorticks_off()
+    # where a panda's alpha is a thousandth of its start: below it, the run has frozen
+    start = max(history.alpha[0] for history in pandas.values())
+    ax_alpha.axhline(1e-3 * start, color=colors["muted"], lw=1, ls=":")
+    plotting.key(ax_alpha, [("... a thousandth of the start", colors["muted"])], x=0.03, y=0.12)
+    _decade_ticks(ax_alpha, [a for history in pandas.values() for a in history.alpha])
     plotting.label(ax_alpha, "The pandas' learning rates", "epoch", "alpha (log)")
+    _ylabel_clear_of_ticks(ax_alpha)
     finals = {label: history.val_accuracy[-1] for label, history in pandas.items()}
     budget = max(len(h.epoch) for h in pandas.values())
     plotting.takeaway(
