@@ -17,7 +17,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from ..checks import EXERCISES, GENERIC_HINTS, PASSED
-from .judge import HINTS
+from .judge import HINTS, function_names
 
 __all__ = ["write", "hint", "columns"]
 
@@ -33,8 +33,9 @@ def hint(exercise, mistake):
 
 
 def columns():
-    """The exercises' names in the course's order: by notebook, then as checks lists them."""
-    return sorted(EXERCISES, key=lambda name: EXERCISES[name].notebook)
+    """The exercises' names in the course's order: notebook by notebook, each in the order the
+    notebook asks them (as checks.progress lists them)."""
+    return list(function_names())
 
 
 def _csv(rows, path):
