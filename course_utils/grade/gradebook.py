@@ -13,7 +13,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks import EXERCISES
 from . import judge, report, sandbox
 from .sandbox import Limits
 from .submissions import collect
@@ -45,7 +44,7 @@ def _row(label, result):
     verdicts = dict(result.get("verdicts") or {})
     number = result.get("notebook")
     if number and not verdicts:  # could not run at all: each of its exercises says why
-        names = [name for name, ex in EXERCISES.items() if ex.notebook == number]
+        names = judge.exercises_by_notebook()[number]
         status = "timeout" if result.get("timeout") else "error"
         verdicts = {name: judge.unjudged(status, result.get("problem")) for name in names}
     return GradedSubmission(label, number, verdicts, result.get("problem"))
@@ -54,16 +53,7 @@ def _row(label, result):
 def grade_one(submission, limits=None):
     """Grade one Submission in its sandbox. -> GradedSubmission (never raises)."""
     result = sandbox.run(submission.label, submission.content, limits or Limits())
-    if result.get("timeout"):
-        # the notebook's number, to say timeout in each of its exercises' cells
-        result["notebook"] = _guess_notebook(submission)
     return _row(submission.label, result)
-
-
-def _guess_notebook(submission):
-    numbers = {ex.notebook for ex in EXERCISES.values()}
-    prefix = submission.name[:2]
-    return prefix if prefix in numbers else None
 
 
 def _progress(total, show):

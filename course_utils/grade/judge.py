@@ -141,7 +141,8 @@ def _verdict(status, mistake=None, got="", hint=""):
 
 def unjudged(status, got):
     """The verdict on an exercise that could not be judged: status error or timeout."""
-    return {**_verdict(status, got=got), "cell": cell(_verdict(status, got=got))}
+    verdict = _verdict(status, got=got)
+    return {**verdict, "cell": cell(verdict)}
 
 
 def judge(name, exported, check_seconds=5.0, timed_out=False):

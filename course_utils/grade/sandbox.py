@@ -92,6 +92,7 @@ def run(label, content, limits):
     identified = identify(content, label)
     if isinstance(identified, dict):  # not a notebook of the course: no need to run anything
         return identified
+    number = identified[1]
     with tempfile.TemporaryDirectory(prefix="course-grade-") as folder:
         notebook = Path(folder) / "notebook" / "submission.ipynb"
         notebook.parent.mkdir()
@@ -112,7 +113,8 @@ def run(label, content, limits):
         except subprocess.TimeoutExpired:
             _kill_group(process)
             process.communicate()
-            return {"label": label, "timeout": True, "problem": "still running at the limit"}
+            problem = "still running at the limit"
+            return {"label": label, "notebook": number, "timeout": True, "problem": problem}
         finally:
             _kill_group(process)  # anything the notebook left running
     for line in out.decode(errors="replace").splitlines():
@@ -121,7 +123,7 @@ def run(label, content, limits):
     last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
     if process.returncode in (-signal.SIGKILL, -signal.SIGSEGV) or "MemoryError" in last[0]:
         last = [f"the grading process stopped ({last[0]}): out of memory?"]
-    return {"label": label, "problem": f"could not be graded: {last[0]}"}
+    return {"label": label, "notebook": number, "problem": f"could not be graded: {last[0]}"}
 
 
 # ---------------------------------------------------------------- inside the sandbox
