@@ -151,7 +151,8 @@ checks.check("batchnorm.backward", backward)
 # 1797 handwritten digits (8x8 pixels) by mini-batch gradient descent with momentum, with and
 # without batch norm, over learning rates on a log scale. Ioffe and Szegedy (2015) found that
 # batch norm reached the same accuracy in 14 times fewer steps and tolerated much larger
-# learning rates. What does our small run show?
+# learning rates. What does our small run show? Each run measures its validation accuracy after
+# every step (`val_every=1`), so that "steps to 90%" is exact, not rounded up to a whole epoch.
 
 # %%
 digits = data.digits(seed=0, dtype=np.float32)
@@ -162,7 +163,14 @@ for use_batchnorm in (True, False):
     for alpha in alphas:
         network = nn.Network([64, 64, 32, 10], batchnorm=use_batchnorm, seed=0)
         runs[(use_batchnorm, alpha)] = nn.train(
-            network, digits, epochs=15, batch_size=64, optimizer="momentum", alpha=alpha, seed=0
+            network,
+            digits,
+            epochs=15,
+            batch_size=64,
+            optimizer="momentum",
+            alpha=alpha,
+            seed=0,
+            val_every=1,
         )
 final = {key: history.val_accuracy[-1] for key, history in runs.items()}
 print("final validation accuracy")
@@ -173,18 +181,19 @@ for use_batchnorm in (True, False):
 
 # %%
 fig, steps = learning_rate_sweep_figure(alphas, runs, target)
-reached = {bn: [a for a in alphas if steps[(bn, a)]] for bn in (True, False)}
-fastest = {bn: min((steps[(bn, a)] for a in reached[bn]), default=None) for bn in (True, False)}
+held = {
+    bn: [a for a in alphas if steps[(bn, a)] and final[(bn, a)] >= target] for bn in (True, False)
+}
 plotting.takeaway(
     fig,
-    f"{target:.0%} reached at {len(reached[True])} of {len(alphas)} learning rates with batch "
-    f"norm, at {len(reached[False])} without.",
+    f"{target:.0%} reached and held to the end at {len(held[True])} of {len(alphas)} learning "
+    f"rates with batch norm, at {len(held[False])} without.",
 )
 plotting.show(fig)
 
 
 # %%
-print(conclusions.with_and_without_batchnorm(reached, fastest, target, alphas))
+print(conclusions.with_and_without_batchnorm(steps, final, target, alphas))
 
 # %% [markdown]
 # ## An unintended regulariser
@@ -215,7 +224,10 @@ checks.progress("04")
 #   redundant before batch norm.
 # - Backward: $d\beta = \sum d\tilde Z$, $d\gamma = \sum d\tilde Z\, Z_\text{norm}$, and $dZ$
 #   carries two correction terms because $\mu$ and $\sigma^2$ depend on every example.
-# - It lets layers learn on steadier inputs (less *internal covariate shift*), tolerates larger
-#   learning rates, and regularises a little, less as the mini-batch grows.
+# - Why it helps is still debated. The original paper's reason, less *internal covariate shift*
+#   (each layer's inputs changing as the layers before it learn), is not what this notebook
+#   measures. What the experiment measures is the steps to a target accuracy and which
+#   learning rates still train, alpha by alpha; read its conclusion above. The app shows a
+#   slight regularising noise that shrinks as the mini-batch grows.
 #
 # Next: notebook 05, batch norm at test time, where there is no mini-batch.

@@ -137,6 +137,12 @@ for i, r in enumerate(rounds, 1):
     print(f"round {i}: {region}; best {max(r.results):.1%}")
 final_round = rounds[-1]
 best_fine = {**fixed, **final_round.configs[int(np.argmax(final_round.results))]}
+print()
+print(
+    conclusions.capstone_coarse_to_fine(
+        max(results), [max(r.results) for r in rounds], split.y_val.size
+    )
+)
 
 # %% [markdown]
 # ## Step 4 · Caviar in the final region
@@ -178,9 +184,12 @@ default_loss, default_test = nn.evaluate(default_network, split.X_test, split.y_
 trials = n_random + n_rounds * n_per_round + K
 print(f"untuned: test accuracy {default_test:.1%} (cross-entropy {default_loss:.3f})")
 print(f"tuned:   test accuracy {tuned_test:.1%} (cross-entropy {tuned_loss:.3f})")
+steps = {"untuned": default_history.steps[-1], "tuned": histories[chosen].steps[-1]}
 print()
 print(
-    conclusions.tuned_vs_untuned(trials, default_test, tuned_test, split.y_test.size, caviar_epochs)
+    conclusions.tuned_vs_untuned(
+        trials, default_test, tuned_test, split.y_test.size, caviar_epochs, steps
+    )
 )
 
 # %% [markdown]

@@ -310,6 +310,24 @@ def test_history_records_every_epoch_and_step(digits):
     assert predicted.shape == (360,) and acc == np.mean(predicted == digits.y_val)
 
 
+def test_val_every_measures_between_epochs_without_changing_the_run(digits):
+    def run(**kwargs):
+        network = nn.Network([64, 16, 10], batchnorm=True, seed=0)
+        history = nn.train(network, digits, epochs=2, batch_size=100, alpha=0.2, **kwargs)
+        return network, history
+
+    (plain, plain_history), (watched, history) = run(), run(val_every=2)
+    np.testing.assert_array_equal(plain.theta, watched.theta)
+    np.testing.assert_array_equal(plain.running_var[1], watched.running_var[1])
+    assert plain_history.val_step == [] and plain_history.val_step_accuracy == []
+    assert history.val_step_accuracy and history.val_step == list(range(2, 22 + 1, 2))
+    # step 22 ends epoch 2: the two measures meet there
+    assert history.val_step_accuracy[-1] == history.val_accuracy[-1]
+    assert len(set(history.val_step_accuracy)) > 2  # measured each time, not copied
+    with pytest.raises(ValueError, match="val_every must be a positive integer, got val_every=0"):
+        run(val_every=0)
+
+
 def test_training_updates_the_running_statistics(digits):
     network = nn.Network([64, 16, 10], seed=0)
     nn.train(network, digits, epochs=1)

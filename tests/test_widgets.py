@@ -349,7 +349,7 @@ def test_running_estimates_follow_update_running_and_bias_correction_is_exact():
     slow, fast = app.note.get_text(), None
     app.controls["momentum"].value = 0.5
     fast = app.note.get_text()
-    assert slow != fast and "stays within 10%" in fast
+    assert slow != fast and "first within 10%" in fast
     plt.close(app.fig)
 
 

@@ -31,6 +31,8 @@ class History:
     - val_loss, val_accuracy: the whole validation set in inference mode, after the epoch.
     - alpha: the epoch's learning rate; steps: the optimizer steps taken by the end of the
       epoch; step_loss: every step's mini-batch loss, for watching a model train.
+    - val_step, val_step_accuracy: with ``train(..., val_every=k)``, the validation accuracy
+      after every k-th step (steps k, 2k, ...), for timing a run finer than by epochs.
     """
 
     epoch: list = field(default_factory=list)
@@ -41,6 +43,8 @@ class History:
     alpha: list = field(default_factory=list)
     steps: list = field(default_factory=list)
     step_loss: list = field(default_factory=list)
+    val_step: list = field(default_factory=list)
+    val_step_accuracy: list = field(default_factory=list)
 
 
 def _check_labels(network, X, y, name):
@@ -130,6 +134,8 @@ def train(
     alpha=0.01,
     decay_rate=0.0,
     seed=0,
+    *,
+    val_every=None,
 ):
     """Mini-batch gradient descent on ``data``; changes ``network`` and returns a ``History``.
 
@@ -143,8 +149,13 @@ def train(
     last mini-batch may be smaller). Each step: forward in train mode, backward, one
     optimizer update of the flat ``theta``, and one step of batch norm's running statistics.
     The same network seed and train seed give identical weights and history.
+
+    val_every: also measure the validation accuracy after every ``val_every`` steps (in
+    ``history.val_step_accuracy``); it only reads the network, so the run is the same.
     """
     _check_epochs_and_batch_size(epochs, batch_size)
+    if val_every is not None:
+        check_int("val_every", val_every, 1)
     alpha0 = check_real("alpha", alpha, low=0, low_open=True)
     decay_rate = check_real("decay_rate", decay_rate, low=0)
     if isinstance(optimizer, str):
@@ -182,6 +193,9 @@ def train(
             loss_sum += loss * Y_hat.shape[1]
             correct += int(np.count_nonzero(np.argmax(Y_hat, axis=0) == y_shuffled[batch]))
             step += 1
+            if val_every and step % val_every == 0:
+                history.val_step.append(step)
+                history.val_step_accuracy.append(float(np.mean(predict(network, X_val) == y_val)))
         val_loss, val_accuracy = evaluate(network, X_val, y_val)
         history.epoch.append(epoch)
         history.train_loss.append(loss_sum / m)

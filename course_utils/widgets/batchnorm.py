@@ -170,9 +170,11 @@ class BatchNoise(App):
 def learning_rate_sweep_figure(alphas, runs, target):
     """The experiment of notebook 04: training with and without batch norm over alphas.
 
-    runs: {(batchnorm: bool, alpha): History}. Left: validation accuracy against optimizer
-    steps at the smallest and the largest alpha; right: the steps each run needed to reach
-    `target` validation accuracy (runs that never did are drawn at the top, as "never").
+    runs: {(batchnorm: bool, alpha): History}, trained with ``val_every=1`` (the validation
+    accuracy after every step; without it, after every epoch). Left: validation accuracy
+    against optimizer steps at the smallest and the largest alpha; right: the steps each run
+    needed to first reach `target` validation accuracy (runs that never did are drawn at the
+    top, as "never"; hollow: the run fell below `target` again by its end).
     -> (fig, steps) with steps: {(batchnorm, alpha): int or None}.
     """
     colors = {True: plotting.COLORS["main"], False: plotting.COLORS["other"]}
@@ -180,8 +182,7 @@ def learning_rate_sweep_figure(alphas, runs, target):
     steps = {key: _steps_to(history, target) for key, history in runs.items()}
     for bn in (True, False):
         for alpha, style in ((alphas[0], ":"), (alphas[-1], "-")):
-            history = runs[(bn, alpha)]
-            ax_curves.plot(history.steps, history.val_accuracy, style, color=colors[bn])
+            ax_curves.plot(*_accuracy_by_step(runs[(bn, alpha)]), style, color=colors[bn])
     ax_curves.axhline(target, color=plotting.COLORS["muted"], lw=1)
     ax_curves.set_ylim(0, 1.02)
     plotting.key(
@@ -190,14 +191,25 @@ def learning_rate_sweep_figure(alphas, runs, target):
             (f"with batch norm (dotted: alpha {alphas[0]:g}, solid: {alphas[-1]:g})", colors[True]),
             ("without batch norm", colors[False]),
         ],
-        y=0.5,
-        x=0.3,
+        y=0.46,
+        x=0.36,
     )
     plotting.label(ax_curves, "Validation accuracy while training", "steps", "accuracy")
     never = 1.3 * max([s for s in steps.values() if s] or [1])
     for bn in (True, False):
         ys = [steps[(bn, a)] or never for a in alphas]
-        ax_steps.plot(alphas, ys, "o-", color=colors[bn])
+        ax_steps.plot(alphas, ys, "-", color=colors[bn])
+        lost = [
+            steps[(bn, a)] is not None and runs[(bn, a)].val_accuracy[-1] < target for a in alphas
+        ]
+        ax_steps.scatter(
+            alphas,
+            ys,
+            s=30,
+            facecolors=["white" if lost_it else colors[bn] for lost_it in lost],
+            edgecolors=colors[bn],
+            zorder=3,
+        )
     ax_steps.axhline(never, color=plotting.COLORS["muted"], ls=":", lw=1)
     ax_steps.text(
         1.0,
@@ -207,6 +219,15 @@ def learning_rate_sweep_figure(alphas, runs, target):
         ha="right",
         va="bottom",
         fontsize=9,
+    )
+    ax_steps.text(
+        0.35,
+        0.7,
+        f"hollow: below {target:.0%} again at the end",
+        transform=ax_steps.transAxes,
+        va="top",
+        fontsize=9,
+        color=plotting.COLORS["muted"],
     )
     ax_steps.set_xscale("log")
     ax_steps.minorticks_off()
@@ -218,9 +239,20 @@ def learning_rate_sweep_figure(alphas, runs, target):
     return fig, steps
 
 
+def _accuracy_by_step(history):
+    """(steps, validation accuracy) of a run: after every measured step, or every epoch."""
+    if history.val_step:
+        return history.val_step, history.val_step_accuracy
+    return history.steps, history.val_accuracy
+
+
 def _steps_to(history, target):
-    """The optimizer steps a run took to first reach `target` validation accuracy, or None."""
-    for accuracy, step in zip(history.val_accuracy, history.steps, strict=True):
+    """The optimizer steps a run took to first reach `target` validation accuracy, or None.
+
+    As fine as the run was measured: every step with ``train(..., val_every=1)``, else every
+    epoch (then a run that reached it within epoch e counts all of epoch e's steps).
+    """
+    for step, accuracy in zip(*_accuracy_by_step(history), strict=True):
         if accuracy >= target:
             return step
     return None

@@ -57,25 +57,27 @@ class RunningEstimates(App):
             ax.axhline(truth, color=colors["good"], ls="--")
             (self.lines[what],) = ax.plot([], [], color=colors["main"], lw=1.5)
             ax.set_xlim(0, N_STEPS)
-            ax.set_ylim(0, 2 * truth)
+            ax.set_ylim(0, 2.5 * truth)  # the top fifth, above every batch estimate, for the key
             ax.set_xticks([0, 100, 200, 300])
             ax.set_yticks([0, truth, 2 * truth])
             plotting.label(ax, f"Running {what}", "mini-batches seen", f"estimate of {what}")
         (self.lines["corrected"],) = self.ax_mu.plot([], [], color=colors["other"], lw=1, ls="--")
-        keys = plotting.key(
-            self.ax_mu,
-            [
-                ("batch estimates", colors["muted"]),
-                ("running average", colors["main"]),
-                ("bias-corrected", colors["other"]),
-                ("- - true value", colors["good"]),
-            ],
-            x=0.6,
-            y=0.36,
-        )
+        keys = [
+            *plotting.key(
+                self.ax_mu,
+                [("batch estimates", colors["muted"]), ("running average", colors["main"])],
+                y=0.97,
+            ),
+            *plotting.key(
+                self.ax_mu,
+                [("bias-corrected", colors["other"]), ("- - true value", colors["good"])],
+                x=0.5,
+                y=0.97,
+            ),
+        ]
         self.note = plotting.takeaway(self.fig)
         # in the order a full draw draws them; the axis lines and the keys do not move, but
-        # they are drawn over the curves, which cross them
+        # they lie inside the area the curves redraw
         self.moving = (
             self.lines["mu"],
             self.lines["corrected"],
@@ -109,13 +111,27 @@ class RunningEstimates(App):
         self.lines["sigma^2"].set_data(self.t, variances)
         self.lines["corrected"].set_data(self.t, corrected)
         self.lines["corrected"].set_visible(self.controls["corrected"].value)
-        far = np.flatnonzero(np.abs(mus - TRUE_MU) >= 0.1 * TRUE_MU)
-        settled = 1 if far.size == 0 else int(far[-1]) + 2  # from then on within 10%
-        noise = np.std(mus[N_STEPS // 2 :] - TRUE_MU)
-        when = f"from mini-batch {settled} on" if settled <= N_STEPS else "not yet"
-        self.note.set_text(
-            f"momentum {momentum:g}: running mu stays within 10% of the truth {when}; "
-            f"late wobble +/- {noise:.2f}."
+        self.note.set_text(self.takeaway(momentum, mus))
+
+    def takeaway(self, momentum, mus):
+        """What the running mu did, measured on the curve: when it first came within 10% of the
+        truth and how it wobbles from then on; or, if it never did, how much its start still
+        weighs (momentum**t: the bias that the dashed correction removes)."""
+        inside = np.abs(mus - TRUE_MU) < 0.1 * TRUE_MU
+        batch_wobble = np.std(self.batch_mu - TRUE_MU)
+        if not inside.any():
+            start_weight = momentum**N_STEPS
+            corrected = mus[-1] / (1 - start_weight)
+            return (
+                f"momentum {momentum:g}: running mu ends at {mus[-1]:.2f}, short of {TRUE_MU:g}: "
+                f"the start 0 weighs {momentum:g}^{N_STEPS} = {start_weight:.0%}; "
+                f"bias-corrected: {corrected:.2f}."
+            )
+        first = int(np.argmax(inside))
+        return (
+            f"momentum {momentum:g}: first within 10% of the truth at mini-batch {first + 1}, "
+            f"then +/- {np.std(mus[first:] - TRUE_MU):.2f} around it (one batch: "
+            f"+/- {batch_wobble:.2f})."
         )
 
 

@@ -1,0 +1,81 @@
+"""The sentences under the figures of notebooks 04-07 say what the figures show: each number
+is measured again here, independently, on the figure's own data."""
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_utils.widgets.batchnorm_test_time import N_STEPS, TRUE_MU, RunningEstimates
+
+
+def _numbers(text):
+    return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def _points_under(texts, artists):
+    """The data points of `artists` (lines' vertices) that fall inside a text's box on screen."""
+    fig = texts[0].get_figure()
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    boxes = [text.get_window_extent(renderer) for text in texts if text.get_text()]
+    under = []
+    for artist in artists:
+        if not artist.get_visible():
+            continue
+        xy = artist.get_transform().transform(artist.get_xydata())
+        for box in boxes:
+            hit = (
+                (xy[:, 0] >= box.x0)
+                & (xy[:, 0] <= box.x1)
+                & (xy[:, 1] >= box.y0)
+                & (xy[:, 1] <= box.y1)
+            )
+            under += [tuple(point) for point in artist.get_xydata()[hit]]
+    return under
+
+
+@pytest.fixture(scope="module")
+def running_app():
+    app = RunningEstimates()
+    yield app
+    plt.close(app.fig)
+
+
+def test_running_estimates_says_when_the_curve_first_comes_within_ten_percent(running_app):
+    app = running_app
+    app.controls["momentum"].value = 0.9
+    mus = app.lines["mu"].get_ydata()
+    first = next(t for t, mu in enumerate(mus, 1) if abs(mu - TRUE_MU) < 0.1 * TRUE_MU)
+    text = app.note.get_text()
+    assert f"first within 10% of the truth at mini-batch {first}," in text
+    # the figure's curve has shed its start by then: the start weighs 0.9^t < 10% from t = 22
+    assert 15 <= first <= 35
+    wobble = np.std(mus[first - 1 :] - TRUE_MU)
+    assert f"then +/- {wobble:.2f} around it" in text
+    assert f"(one batch: +/- {np.std(app.batch_mu - TRUE_MU):.2f})" in text
+    assert wobble < 0.1 * TRUE_MU  # it settled: its wobble is inside the 10% band
+
+
+def test_running_estimates_says_a_curve_that_never_arrives_is_still_biased(running_app):
+    app = running_app
+    app.controls["momentum"].value = 0.999
+    mus = app.lines["mu"].get_ydata()
+    assert np.all(np.abs(mus - TRUE_MU) >= 0.1 * TRUE_MU)
+    text = app.note.get_text()
+    assert f"running mu ends at {mus[-1]:.2f}, short of 2" in text
+    assert f"0.999^{N_STEPS} = {0.999**N_STEPS:.0%}" in text  # 74%
+    corrected = app.lines["corrected"].get_ydata()[-1]
+    assert f"bias-corrected: {corrected:.2f}." in text
+    assert abs(corrected - TRUE_MU) < 0.1 * TRUE_MU
+    assert "wobble" not in text and "not yet" not in text
+
+
+@pytest.mark.parametrize("momentum", [0.5, 0.9, 0.99, 0.999])
+def test_running_estimates_key_covers_no_data(running_app, momentum):
+    app = running_app
+    app.controls["momentum"].value = momentum
+    keys = [text for text in app.ax_mu.texts]
+    assert len(keys) == 4
+    assert _points_under(keys, app.ax_mu.lines) == []
