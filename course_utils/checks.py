@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .exercises import EXERCISES, Verdict
-from .exercises.compare import Parts, compare, format_call, format_value
+from .exercises.compare import Parts, compare, format_call, format_value, is_number
 from .progress import Progress, exercises_asked, load, record, saving_by_default, session
 
 __all__ = ["EXERCISES", "CheckResult", "check", "progress", "results", "compare"]
@@ -56,6 +56,7 @@ GENERIC_HINTS = {
     "returned_none": "Your function returned None: did you forget the `return` line?",
     "wrong_type": "Return the same kind of value as the reference: see Expected above.",
     "wrong_shape": "Check the axis you reduce or sample over, and the number of values asked for.",
+    "wrong_order": "Return the parts in the order the exercise asks for: see Expected above.",
     "nan": "NaN appeared: look for 0/0, log of a non-positive number, or an overflow.",
     "wrong_value": "Work out the expected value by hand, then follow your code on that input.",
     "fixed_seed": "Your samples do not depend on rng: draw them from the rng you are given "
@@ -425,12 +426,16 @@ def _judge_cases(exercise, run):
         expected = f"{parts.layout}: " + Parts.show(case.expected, case.expected)
         got = message if case.raw is None else f"{format_value(case.raw)}: {message}"
         hint = exercise.hints.get(generic) or hint
+    elif parts is not None and case.problems and (order := parts.order(case.got, case.expected)):
+        got = f"the right values in the order ({', '.join(order)})"
+        expected = f"{parts.layout}: " + Parts.show(case.expected, case.expected)
+        generic, hint = "wrong_order", exercise.hints.get("wrong_order")
     elif parts is not None:
         wrong = [name for name, _, _ in case.problems]
         right = [name for name in case.expected if name not in wrong]
         got = "; ".join(
-            f"{name} = {format_value(case.got[name])}: {message}"
-            for name, _, message in case.problems
+            _part_problem(name, case.got[name], mistake, message)
+            for name, mistake, message in case.problems
         )
         if right:
             got += f". Right: {', '.join(right)}"
@@ -445,13 +450,21 @@ def _judge_cases(exercise, run):
         got = message if exercise.problem or plain else f"{format_value(case.raw)}: {message}"
         expected = format_value(case.expected)
         hint = exercise.hints.get(generic)
-    if exercise.explain is not None and not case.unreadable:
+    if exercise.explain is not None and not case.unreadable and generic != "wrong_order":
         sentence = exercise.explain(i, case.kwargs, case.got)
         if sentence:
             got += f". {sentence}"
     return Verdict(
         False, called(i), expected, got, recognised or generic, None if recognised else hint
     )
+
+
+def _part_problem(name, value, mistake, message):
+    """'name = value: message' for a wrong part; 'name = message' for a wrong number, whose
+    message starts with the value already ('1e-05, expected 0.001')."""
+    if is_number(value) and mistake == "wrong_value":
+        return f"{name} = {message}"
+    return f"{name} = {format_value(value)}: {message}"
 
 
 def _recognise(exercise, cases):

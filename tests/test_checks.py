@@ -551,7 +551,10 @@ def test_parts_the_report_names_the_wrong_part_and_the_right_ones():
     result = checks.check("batchnorm.forward", shifted)
     assert result.mistake == "wrong_value"
     assert result.got.startswith("Z_tilde = ")
-    assert result.got.endswith("Right: cache['mu'], cache['var'], cache['Z_norm']")
+    assert result.got.endswith(
+        "Right: cache['Z'], cache['mu'], cache['var'], cache['Z_norm'], cache['inv_std'], "
+        "cache['gamma'], cache['eps']"
+    )
     assert result.expected.startswith("Z_tilde = ") and "cache" not in result.expected
 
 

@@ -1,4 +1,4 @@
-"""The feedback a learner reads for the natural wrong code of notebooks 01-03 and the capstone.
+"""The feedback a learner reads for the natural wrong code of the course's exercises.
 
 Each test writes the code a learner would write, runs it through ``checks.check`` and reads the
 report as the learner would: the mistake's name, and the phrase of the hint or of Got that
@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from course_utils import checks, scales
+from course_utils import batchnorm, checks, scales, softmax
 from course_utils.exercises import EXERCISES
 
 
@@ -243,3 +243,283 @@ def test_fixed_hyperparameters_with_the_wrong_names_keeps_its_hint():
     assert result.mistake == "wrong_keys", str(result)
     assert result.hint.startswith("Compare each hyperparameter's share with the floor")
     assert "whose share is above the floor" in result.got
+
+
+def test_fixed_hyperparameters_shows_the_whole_dict_and_every_wrong_value():
+    def doubled(best_config, shares, floor):
+        return {name: 2 * value for name, value in best_config.items() if shares[name] <= floor}
+
+    result = checks.check("tuning.fixed_hyperparameters", doubled)
+    assert result.mistake == "wrong_value", str(result)
+    assert "..." not in str(result)  # no dict cut at 120 characters
+    assert result.called.endswith("'beta2': 0.03, 'eps': 0.04}, floor=0.07)")
+    assert result.expected.endswith("'beta2': 0.995, 'eps': 3e-09}")
+    assert result.got.startswith("{'beta1': 1.9, 'batch_size': 64, 'layers': 6, ")
+    assert "result['beta1'] = 1.9, expected 0.95" in result.got
+    assert result.got.endswith("result['eps'] = 6e-09, expected 3e-09")
+
+
+def test_fixed_hyperparameters_names_the_extra_missing_and_wrong_keys_together():
+    def mixed(best_config, shares, floor):
+        fixed = {name: value for name, value in best_config.items() if shares[name] < floor}
+        fixed["alpha"] = best_config["alpha"]
+        fixed["beta1"] = 0.9
+        return fixed
+
+    result = checks.check("tuning.fixed_hyperparameters", mixed)
+    assert result.mistake == "wrong_keys", str(result)
+    assert "fixed ['alpha'], whose share is above the floor" in result.got
+    assert "left out ['batch_size'], whose share is at most the floor" in result.got
+    assert "result['beta1'] = 0.9, expected 0.95" in result.got
+
+
+def test_a_narrowed_space_and_its_best_configs_are_shown_whole():
+    result = checks.check("search.narrow", EXERCISES["search.narrow"].named("not_narrowing").fn)
+    assert "..." not in result.called and "..." not in result.expected, str(result)
+    assert "'dropout': 0.2}], shrink=0.5)" in result.called
+
+
+# ---------------------------------------------------------------- 6. batch norm's cache (04)
+
+
+def _forward_changed(**changed):
+    """A learner's forward, right but for the cache's entries changed: key -> fn(Z, gamma, eps)."""
+
+    def forward(Z, gamma, beta, eps=1e-5):
+        mu = np.mean(Z, axis=1, keepdims=True)
+        var = np.var(Z, axis=1, keepdims=True)
+        inv_std = 1 / np.sqrt(var + eps)
+        Z_norm = (Z - mu) * inv_std
+        cache = {"Z": Z, "mu": mu, "var": var, "Z_norm": Z_norm, "inv_std": inv_std}
+        cache |= {"gamma": gamma, "eps": eps}
+        cache |= {key: fn(Z, gamma, eps) for key, fn in changed.items()}
+        return gamma * Z_norm + beta, cache
+
+    return forward
+
+
+def test_a_cache_without_some_keys_names_every_missing_one():
+    def forward(Z, gamma, beta, eps=1e-5):
+        mu = Z.mean(axis=1, keepdims=True)
+        var = Z.var(axis=1, keepdims=True)
+        Z_norm = (Z - mu) / np.sqrt(var + eps)
+        return gamma * Z_norm + beta, {"mu": mu, "var": var, "Z_norm": Z_norm}
+
+    result = checks.check("batchnorm.forward", forward)
+    assert result.mistake == "cache_incomplete", str(result)
+    assert result.got.endswith("cache has no keys 'Z', 'inv_std', 'gamma', 'eps'")
+    assert "'inv_std', 'gamma', 'eps'" in result.hint
+
+
+def test_the_standard_deviation_stored_as_inv_std_is_named():
+    def forward(Z, gamma, beta, eps=1e-5):
+        mu = np.mean(Z, axis=1, keepdims=True)
+        var = np.var(Z, axis=1, keepdims=True)
+        std = np.sqrt(var + eps)
+        Z_norm = (Z - mu) / std
+        cache = {"Z": Z, "mu": mu, "var": var, "Z_norm": Z_norm, "inv_std": std}
+        return gamma * Z_norm + beta, cache | {"gamma": gamma, "eps": eps}
+
+    result = checks.check("batchnorm.forward", forward)
+    assert result.mistake == "inv_std_not_inverted", str(result)
+    assert "1 / np.sqrt(var + eps)" in result.hint
+    assert result.got.startswith("cache['inv_std'] = ")
+
+
+def test_a_wrong_cache_entry_is_named_by_its_key_with_what_it_should_hold():
+    for changed, phrase in (
+        ({"eps": lambda Z, gamma, eps: 1e-5}, "the eps you were given"),
+        ({"gamma": lambda Z, gamma, eps: np.ones_like(gamma)}, "the gamma you were given"),
+        ({"Z": lambda Z, gamma, eps: Z - Z.mean(axis=1, keepdims=True)}, "the Z you were given"),
+    ):
+        (key,) = changed
+        result = checks.check("batchnorm.forward", _forward_changed(**changed))
+        assert result.mistake == "wrong_value", str(result)
+        assert result.got.startswith(f"cache[{key!r}] = "), str(result)
+        assert result.expected.startswith(f"cache[{key!r}] = ")
+        assert phrase in result.hint
+    result = checks.check("batchnorm.forward", _forward_changed(eps=lambda Z, gamma, eps: 1e-5))
+    assert result.got.startswith("cache['eps'] = 1e-05, expected 0.001. Right: Z_tilde")
+
+
+def test_the_unbiased_variance_is_named_however_it_is_written():
+    def with_ddof(Z, gamma, beta, eps=1e-5):
+        mu = np.mean(Z, axis=1, keepdims=True)
+        var = np.var(Z, axis=1, ddof=1, keepdims=True)
+        inv_std = 1 / np.sqrt(var + eps)
+        Z_norm = (Z - mu) * inv_std
+        cache = {"Z": Z, "mu": mu, "var": var, "Z_norm": Z_norm, "inv_std": inv_std}
+        return gamma * Z_norm + beta, cache | {"gamma": gamma, "eps": eps}
+
+    def over_m_minus_one(Z, gamma, beta, eps=1e-5):
+        m = Z.shape[1]
+        mu = np.sum(Z, axis=1, keepdims=True) / m
+        var = np.sum((Z - mu) ** 2, axis=1, keepdims=True) / (m - 1)
+        Z_norm = (Z - mu) / np.sqrt(var + eps)
+        cache = {"Z": Z, "mu": mu, "var": var, "Z_norm": Z_norm, "inv_std": 1 / np.sqrt(var + eps)}
+        return gamma * Z_norm + beta, cache | {"gamma": gamma, "eps": eps}
+
+    for fn in (with_ddof, over_m_minus_one):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # m - 1 = 0 on the case of one example
+            result = checks.check("batchnorm.forward", fn)
+        assert result.mistake == "unbiased_variance", str(result)
+        assert "not ddof=1 or a sum divided by m - 1" in result.hint
+
+
+# ---------------------------------------------------------------- 7. the one-pass variance (04)
+
+
+def _forward_var_by(variance):
+    """A learner's forward whose variance is variance(Z, mu), the rest right."""
+
+    def forward(Z, gamma, beta, eps=1e-5):
+        mu = np.mean(Z, axis=1, keepdims=True)
+        var = variance(Z, mu)
+        inv_std = 1 / np.sqrt(var + eps)
+        Z_norm = (Z - mu) * inv_std
+        cache = {"Z": Z, "mu": mu, "var": var, "Z_norm": Z_norm, "inv_std": inv_std}
+        return gamma * Z_norm + beta, cache | {"gamma": gamma, "eps": eps}
+
+    return forward
+
+
+ONE_PASS = {
+    "mean of squares": lambda Z, mu: np.mean(Z**2, axis=1, keepdims=True) - mu**2,
+    "sum of squares": lambda Z, mu: (Z * Z).sum(axis=1, keepdims=True) / Z.shape[1] - mu * mu,
+    "by rows": lambda Z, mu: np.array([[np.mean(z * z) - np.mean(z) ** 2] for z in Z]),
+}
+TWO_PASS = {
+    "np.var": lambda Z, mu: np.var(Z, axis=1, keepdims=True),
+    "mean of squared deviations": lambda Z, mu: np.mean((Z - mu) ** 2, axis=1, keepdims=True),
+    "np.std squared": lambda Z, mu: np.std(Z, axis=1, keepdims=True) ** 2,
+    "loops": lambda Z, mu: np.array(
+        [[sum((z - sum(row) / len(row)) ** 2 for z in row) / len(row)] for row in Z.tolist()]
+    ),
+}
+
+
+def test_the_one_pass_variance_is_named_on_the_large_offset_case():
+    for name, variance in ONE_PASS.items():
+        result = checks.check("batchnorm.forward", _forward_var_by(variance))
+        assert result.mistake == "one_pass_variance", (name, str(result))
+        assert "cancel" in result.hint
+        assert "np.mean((Z - mu)**2, axis=1, keepdims=True)" in result.hint
+        assert "Z=array([[10000.0" in result.called  # only the offset case tells it
+        assert result.got.startswith("Z_tilde = ")
+        assert "cache['var'] = " in result.got
+
+
+def test_the_two_pass_variance_passes_the_large_offset_case():
+    for name, variance in TWO_PASS.items():
+        result = checks.check("batchnorm.forward", _forward_var_by(variance))
+        assert result.passed, (name, str(result))
+
+
+def test_the_large_offset_case_cancels_the_one_pass_variance_only():
+    Z = EXERCISES["batchnorm.forward"].cases()[-1]["Z"]  # pre-activations near 1e4
+    assert 9999 < Z.min() and Z.max() < 10001
+    mu = Z.mean(axis=1, keepdims=True)
+    exact = np.array([[float(np.var(row.astype(np.longdouble)))] for row in Z])
+    reference = batchnorm.forward(Z, np.ones((3, 1)), np.zeros((3, 1)))[1]["var"]
+    assert np.max(np.abs(reference / exact - 1)) < 1e-15
+    for variance in TWO_PASS.values():
+        assert np.max(np.abs(variance(Z, mu) / reference - 1)) < 1e-12
+    for variance in ONE_PASS.values():
+        assert np.min(np.abs(variance(Z, mu) / reference - 1)) > 1e-5  # checked to 1e-7
+
+
+# ---------------------------------------------------------------- 8. running averages (05)
+
+
+def test_bias_corrected_running_averages_are_named():
+    def with_a_step(running_mu, running_var, mu, var, momentum=0.9, t=1):
+        running_mu = momentum * running_mu + (1 - momentum) * mu
+        running_var = momentum * running_var + (1 - momentum) * var
+        return running_mu / (1 - momentum**t), running_var / (1 - momentum**t)
+
+    steps = []
+
+    def with_a_counter(running_mu, running_var, mu, var, momentum=0.9):
+        steps.append(1)
+        correction = 1 - momentum ** len(steps)
+        new_mu = (momentum * running_mu + (1 - momentum) * mu) / correction
+        new_var = (momentum * running_var + (1 - momentum) * var) / correction
+        return new_mu, new_var
+
+    for fn in (with_a_step, with_a_counter):
+        result = checks.check("batchnorm.update_running", fn)
+        assert result.mistake == "bias_corrected", str(result)
+        assert "1 - momentum**t" in result.hint and "not rescaled" in result.hint
+
+
+def test_running_averages_in_the_wrong_order_are_told_the_order():
+    def update_running(running_mu, running_var, mu, var, momentum=0.9):
+        running_mu = momentum * running_mu + (1 - momentum) * mu
+        running_var = momentum * running_var + (1 - momentum) * var
+        return running_var, running_mu
+
+    result = checks.check("batchnorm.update_running", update_running)
+    assert result.mistake == "wrong_order", str(result)
+    assert result.got == "the right values in the order (running_var, running_mu)"
+    assert result.expected.startswith("a tuple (running_mu, running_var): running_mu = ")
+
+
+# ---------------------------------------------------------------- 9. softmax regression (06)
+
+
+def _one_step(W, b, X, Y, alpha, dZ_scale=1.0, m_power=1):
+    m = X.shape[1]
+    Y_hat = softmax.softmax(W @ X + b)
+    cost = -np.sum(Y * np.log(Y_hat)) / m
+    dZ = (Y_hat - Y) * dZ_scale
+    dW = dZ @ X.T / m**m_power
+    db = np.sum(dZ, axis=1, keepdims=True) / m**m_power
+    return W - alpha * dW, b - alpha * db, cost
+
+
+def test_a_gradient_step_in_another_order_is_told_the_order_not_the_shape():
+    def gradient_step(W, b, X, Y, alpha):
+        W, b, cost = _one_step(W, b, X, Y, alpha)
+        return cost, W, b
+
+    result = checks.check("softmax.gradient_step", gradient_step)
+    assert result.mistake == "returned_in_wrong_order", str(result)
+    assert result.got == "the right values in the order (cost, W, b)"
+    assert "(W, b, cost)" in result.hint and "return W, b, cost" in result.hint
+    for order in itertools.permutations(range(3)):
+        if order == (0, 1, 2):
+            continue
+
+        def permuted(W, b, X, Y, alpha, order=order):
+            parts = _one_step(W, b, X, Y, alpha)
+            return tuple(parts[k] for k in order)
+
+        result = checks.check("softmax.gradient_step", permuted)
+        assert result.mistake == "returned_in_wrong_order", (order, str(result))
+        assert "shape" not in result.got and "shape" not in result.hint
+
+
+def test_a_gradient_divided_by_m_twice_is_named():
+    def dZ_already_averaged(W, b, X, Y, alpha):
+        return _one_step(W, b, X, Y, alpha, dZ_scale=1 / X.shape[1])
+
+    def over_m_squared(W, b, X, Y, alpha):
+        return _one_step(W, b, X, Y, alpha, m_power=2)
+
+    for fn in (dZ_already_averaged, over_m_squared):
+        result = checks.check("softmax.gradient_step", fn)
+        assert result.mistake == "divided_by_m_twice", str(result)
+        assert "The 1/m of the mean goes in once" in result.hint
+        assert result.got.endswith("Right: cost")
+
+
+def test_a_cross_entropy_divided_by_m_twice_is_named():
+    def cross_entropy(Y_hat, Y):
+        m = Y.shape[1]
+        losses = -np.sum(Y * np.log(Y_hat), axis=0)
+        return np.mean(losses) / m
+
+    result = checks.check("softmax.cross_entropy", cross_entropy)
+    assert result.mistake == "divided_by_m_twice", str(result)
+    assert "np.mean over the examples already divides by m" in result.hint

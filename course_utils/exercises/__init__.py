@@ -57,7 +57,8 @@ class Exercise:
     cases() gives the keyword arguments of every case. The hooks, all optional:
 
     - ``parts``: a ``compare.Parts``, for a result made of named parts (a tuple, a cache
-      dict): each part is compared on its own and the report says which one is wrong.
+      dict): each part is compared on its own and the report says which one is wrong, or
+      that the right parts came back in another order (the generic mistake wrong_order).
     - ``problem(got, expected)``: (mistake, message) when got differs from expected, instead
       of ``compare.compare`` (plain structures: dicts of configs, spaces, shares). Its
       message is the whole report of what came back.

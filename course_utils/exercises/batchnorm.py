@@ -7,6 +7,9 @@ arrays at once, so they declare their results' named parts (``Z_tilde``, ``cache
 is wrong. The backward exercise also explains a failure with each gradient's error against
 central finite differences of the scalar L = sum(dZ_tilde * Z_tilde), an independent check of
 the reference and the learner.
+The forward exercise checks every key of the cache the exercise asks for (a wrong one is
+named, with what it should hold) and has a case of pre-activations near 1e4 with a small
+spread, where the one-pass variance mean(Z**2) - mu**2 loses its digits.
 ``batchnorm.inference`` returns one array and is checked case by case like any exercise.
 """
 
@@ -19,7 +22,7 @@ import numpy as np
 from .. import batchnorm
 from ..gradcheck import numerical_gradient, relative_error
 from . import Exercise
-from .compare import Parts, format_call, format_value
+from .compare import Parts, compare, format_call, format_value
 
 TRAINING, TEST_TIME = "04", "05"
 
@@ -58,18 +61,103 @@ def _forward_inputs():
 # ---------------------------------------------------------------- forward (notebook 04)
 
 
+def _offset_case():
+    """Pre-activations near 1e4 with a spread of 0.01, where the one-pass variance
+    mean(Z**2) - mu**2 cancels: it subtracts two numbers near 1e8 whose difference is 1e-4.
+
+    Measured (float64, this case): the one-pass var is off by a relative 2e-4 to 1.3e-3 per
+    unit, far outside the checker's rtol of 1e-7; the two-pass var, mean((Z - mu)**2), and
+    np.var agree with the reference to the last bit, and with an exact (long double) variance
+    to 2e-16.
+    """
+    rng = np.random.default_rng(0)
+    Z = 1e4 + 0.01 * rng.normal(size=(3, 8))
+    return {"Z": Z, "gamma": _columns(rng, 3), "beta": rng.normal(size=(3, 1)), "eps": 1e-5}
+
+
 def _forward_cases():
-    return [
+    cases = [
         {"Z": Z, "gamma": gamma, "beta": beta, "eps": eps}
         for Z, gamma, beta, eps in _forward_inputs()
     ]
+    return [*cases, _offset_case()]
 
 
-FORWARD_PARTS = Parts(("Z_tilde", "cache"), cache="cache", keys=("mu", "var", "Z_norm"))
+#: The cache's keys, as the exercise asks for them.
+CACHE_KEYS = ("Z", "mu", "var", "Z_norm", "inv_std", "gamma", "eps")
+FORWARD_PARTS = Parts(("Z_tilde", "cache"), cache="cache", keys=CACHE_KEYS)
+
+#: What each wrong part of forward's result should be: the hint for a wrong value.
+_FORWARD_VALUE_HINTS = {
+    "Z_tilde": "Follow the formulas one line at a time: mu and var over the examples (axis=1, "
+    "keepdims=True, var with 1/m), Z_norm = (Z - mu) / np.sqrt(var + eps), "
+    "Z_tilde = gamma * Z_norm + beta.",
+    "cache['Z']": "cache['Z'] is the Z you were given, unchanged.",
+    "cache['mu']": "mu = np.mean(Z, axis=1, keepdims=True): one mean per unit, over the m "
+    "examples.",
+    "cache['var']": "var = np.var(Z, axis=1, keepdims=True): the mean of (Z - mu)**2 over the "
+    "m examples (1/m).",
+    "cache['Z_norm']": "Z_norm = (Z - mu) / np.sqrt(var + eps).",
+    "cache['inv_std']": "inv_std = 1 / np.sqrt(var + eps), so that Z_norm = (Z - mu) * inv_std.",
+    "cache['gamma']": "cache['gamma'] is the gamma you were given, the array itself.",
+    "cache['eps']": "cache['eps'] is the eps you were given (the cases pass other values than "
+    "1e-5).",
+}
 
 
-def _forward_with(mu, var, Z_norm, Z_tilde):
-    return Z_tilde, {"mu": mu, "var": var, "Z_norm": Z_norm}
+def _forward_value_hint(part, expected):
+    return _FORWARD_VALUE_HINTS.get(part, _FORWARD_VALUE_HINTS["Z_tilde"])
+
+
+def _forward_with(Z, gamma, eps, mu, var, inv_std, Z_norm, Z_tilde):
+    cache = {
+        "Z": Z,
+        "mu": mu,
+        "var": var,
+        "Z_norm": Z_norm,
+        "inv_std": inv_std,
+        "gamma": gamma,
+        "eps": eps,
+    }
+    return Z_tilde, cache
+
+
+def _normalised(Z, gamma, beta, eps, mu, var):
+    """forward's result with these mu and var, the rest as the formulas say."""
+    inv_std = 1 / np.sqrt(var + eps)
+    Z_norm = (Z - mu) * inv_std
+    return _forward_with(Z, gamma, eps, mu, var, inv_std, Z_norm, gamma * Z_norm + beta)
+
+
+def _one_pass_error_only(kwargs, var):
+    """True when var differs from the reference's by no more than float64 rounds mean(Z**2):
+    the one-pass formula's cancellation, and no other slip."""
+    Z = np.asarray(kwargs["Z"], dtype=float)
+    want = batchnorm.forward(**kwargs)[1]["var"]
+    bound = 64 * np.finfo(float).eps * np.mean(Z**2, axis=1, keepdims=True)
+    return var.shape == want.shape and bool(np.all(np.abs(var - want) <= bound))
+
+
+def _diagnose_forward(cases, results):
+    """one_pass_variance for a variance off only by the one-pass cancellation, on some case.
+
+    The one-pass formula rounds differently depending on how it is written (np.mean, a sum
+    divided by m, Z * Z or Z**2), so no catalogued form may match it to 1e-7; its error is
+    still bounded by the rounding of mean(Z**2).
+    """
+    off = False
+    for kwargs, raw in zip(cases, results, strict=True):
+        parts, _ = FORWARD_PARTS.unpack(raw)
+        if parts is None:
+            return None
+        try:
+            var = np.asarray(parts["cache['var']"], dtype=float)
+        except (TypeError, ValueError):
+            return None
+        if not _one_pass_error_only(kwargs, var):
+            return None
+        off = off or compare(var, batchnorm.forward(**kwargs)[1]["var"]) is not None
+    return "one_pass_variance" if off else None
 
 
 FORWARD = Exercise(
@@ -79,12 +167,8 @@ FORWARD = Exercise(
     reference=batchnorm.forward,
     cases=_forward_cases,
     parts=FORWARD_PARTS,
-    hints={
-        "wrong_value": "Follow the formulas one line at a time: mu and var over the examples "
-        "(axis=1, keepdims=True, var with 1/m), Z_norm = (Z - mu) / np.sqrt(var + eps), "
-        "Z_tilde = gamma * Z_norm + beta.",
-        "wrong_shape": _shape_hint,
-    },
+    diagnose=_diagnose_forward,
+    hints={"wrong_value": _forward_value_hint, "wrong_shape": _shape_hint},
 )
 
 
@@ -96,22 +180,33 @@ FORWARD = Exercise(
 def _fwd_wrong_axis(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=0, keepdims=True)
     var = Z.var(axis=0, keepdims=True)
-    Z_norm = (Z - mu) / np.sqrt(var + eps)
-    return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
+    return _normalised(Z, gamma, beta, eps, mu, var)
 
 
 @FORWARD.mistake(
     "unbiased_variance",
     "Batch norm uses the biased variance, var = 1/m sum (z - mu)**2: np.var(Z, axis=1, "
-    "keepdims=True) with the default ddof=0, not ddof=1.",
+    "keepdims=True) with the default ddof=0, not ddof=1 or a sum divided by m - 1.",
 )
 def _fwd_unbiased_variance(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # ddof=1 divides by m - 1 = 0 when m = 1
         var = Z.var(axis=1, ddof=1, keepdims=True)
-    Z_norm = (Z - mu) / np.sqrt(var + eps)
-    return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
+    return _normalised(Z, gamma, beta, eps, mu, var)
+
+
+@FORWARD.mistake(
+    "one_pass_variance",
+    "var = mean(Z**2) - mu**2 subtracts two nearly equal numbers when the values sit far from "
+    "0 compared with their spread (about 1e8 each here, for a variance below 1e-4): float64 keeps "
+    "about 16 digits, and the digits of the variance cancel away. Compute the mean of the "
+    "squared deviations, np.mean((Z - mu)**2, axis=1, keepdims=True), as np.var does.",
+)
+def _fwd_one_pass_variance(Z, gamma, beta, eps=1e-5):
+    mu = Z.mean(axis=1, keepdims=True)
+    var = np.mean(Z**2, axis=1, keepdims=True) - mu**2
+    return _normalised(Z, gamma, beta, eps, mu, var)
 
 
 @FORWARD.mistake(
@@ -122,8 +217,9 @@ def _fwd_unbiased_variance(Z, gamma, beta, eps=1e-5):
 def _fwd_eps_outside_sqrt(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
-    Z_norm = (Z - mu) / (np.sqrt(var) + eps)
-    return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
+    inv_std = 1 / (np.sqrt(var) + eps)
+    Z_norm = (Z - mu) * inv_std
+    return _forward_with(Z, gamma, eps, mu, var, inv_std, Z_norm, gamma * Z_norm + beta)
 
 
 @FORWARD.mistake(
@@ -135,8 +231,9 @@ def _fwd_forgot_eps(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
     with np.errstate(all="ignore"):
-        Z_norm = (Z - mu) / np.sqrt(var)
-    return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
+        inv_std = 1 / np.sqrt(var)
+        Z_norm = (Z - mu) * inv_std
+    return _forward_with(Z, gamma, eps, mu, var, inv_std, Z_norm, gamma * Z_norm + beta)
 
 
 @FORWARD.mistake(
@@ -147,8 +244,29 @@ def _fwd_forgot_eps(Z, gamma, beta, eps=1e-5):
 def _fwd_divides_by_var(Z, gamma, beta, eps=1e-5):
     mu = Z.mean(axis=1, keepdims=True)
     var = Z.var(axis=1, keepdims=True)
-    Z_norm = (Z - mu) / (var + eps)
-    return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
+    inv_std = 1 / (var + eps)
+    Z_norm = (Z - mu) * inv_std
+    return _forward_with(Z, gamma, eps, mu, var, inv_std, Z_norm, gamma * Z_norm + beta)
+
+
+@FORWARD.mistake(
+    "inv_std_not_inverted",
+    "cache['inv_std'] is the inverse of the standard deviation, 1 / np.sqrt(var + eps) "
+    "(Z_norm = (Z - mu) * inv_std, and backward multiplies by it), not np.sqrt(var + eps).",
+)
+def _fwd_inv_std_not_inverted(Z, gamma, beta, eps=1e-5):
+    mu = Z.mean(axis=1, keepdims=True)
+    var = Z.var(axis=1, keepdims=True)
+    std = np.sqrt(var + eps)
+    Z_norm = (Z - mu) / std
+    return _forward_with(Z, gamma, eps, mu, var, std, Z_norm, gamma * Z_norm + beta)
+
+
+def _fwd_with_Z_norm(Z, gamma, beta, eps, Z_norm, Z_tilde):
+    """forward's result whose Z_norm and Z_tilde are wrong, its statistics right."""
+    mu = Z.mean(axis=1, keepdims=True)
+    var = Z.var(axis=1, keepdims=True)
+    return _forward_with(Z, gamma, eps, mu, var, 1 / np.sqrt(var + eps), Z_norm, Z_tilde)
 
 
 @FORWARD.mistake(
@@ -157,10 +275,12 @@ def _fwd_divides_by_var(Z, gamma, beta, eps=1e-5):
     "each unit has mean 0.",
 )
 def _fwd_not_centred(Z, gamma, beta, eps=1e-5):
-    mu = Z.mean(axis=1, keepdims=True)
-    var = Z.var(axis=1, keepdims=True)
-    Z_norm = Z / np.sqrt(var + eps)
-    return _forward_with(mu, var, Z_norm, gamma * Z_norm + beta)
+    Z_norm = Z / np.sqrt(Z.var(axis=1, keepdims=True) + eps)
+    return _fwd_with_Z_norm(Z, gamma, beta, eps, Z_norm, gamma * Z_norm + beta)
+
+
+def _right_Z_norm(Z, eps):
+    return (Z - Z.mean(axis=1, keepdims=True)) / np.sqrt(Z.var(axis=1, keepdims=True) + eps)
 
 
 @FORWARD.mistake(
@@ -168,10 +288,7 @@ def _fwd_not_centred(Z, gamma, beta, eps=1e-5):
     "Scale and shift the normalised values: Z_tilde = gamma * Z_norm + beta, not gamma * Z + beta.",
 )
 def _fwd_affine_on_Z(Z, gamma, beta, eps=1e-5):
-    mu = Z.mean(axis=1, keepdims=True)
-    var = Z.var(axis=1, keepdims=True)
-    Z_norm = (Z - mu) / np.sqrt(var + eps)
-    return _forward_with(mu, var, Z_norm, gamma * Z + beta)
+    return _fwd_with_Z_norm(Z, gamma, beta, eps, _right_Z_norm(Z, eps), gamma * Z + beta)
 
 
 @FORWARD.mistake(
@@ -180,10 +297,8 @@ def _fwd_affine_on_Z(Z, gamma, beta, eps=1e-5):
     "and the layer cannot move it.",
 )
 def _fwd_forgot_beta(Z, gamma, beta, eps=1e-5):
-    mu = Z.mean(axis=1, keepdims=True)
-    var = Z.var(axis=1, keepdims=True)
-    Z_norm = (Z - mu) / np.sqrt(var + eps)
-    return _forward_with(mu, var, Z_norm, gamma * Z_norm)
+    Z_norm = _right_Z_norm(Z, eps)
+    return _fwd_with_Z_norm(Z, gamma, beta, eps, Z_norm, gamma * Z_norm)
 
 
 @FORWARD.mistake(
@@ -191,10 +306,8 @@ def _fwd_forgot_beta(Z, gamma, beta, eps=1e-5):
     "gamma scales and beta shifts: Z_tilde = gamma * Z_norm + beta.",
 )
 def _fwd_gamma_beta_swapped(Z, gamma, beta, eps=1e-5):
-    mu = Z.mean(axis=1, keepdims=True)
-    var = Z.var(axis=1, keepdims=True)
-    Z_norm = (Z - mu) / np.sqrt(var + eps)
-    return _forward_with(mu, var, Z_norm, beta * Z_norm + gamma)
+    Z_norm = _right_Z_norm(Z, eps)
+    return _fwd_with_Z_norm(Z, gamma, beta, eps, Z_norm, beta * Z_norm + gamma)
 
 
 # ---------------------------------------------------------------- backward (notebook 04)
@@ -402,6 +515,33 @@ def _update_running_cases():
     return cases
 
 
+def _rescaled(got, want):
+    """The factor c with got = c * want for both statistics of a case, or None."""
+    try:
+        got = np.concatenate([np.asarray(g, dtype=float).ravel() for g in got])
+    except (TypeError, ValueError):
+        return None
+    want = np.concatenate([w.ravel() for w in want])
+    if got.shape != want.shape or not np.all(np.isfinite(got)):
+        return None
+    c = float(got @ want / (want @ want))
+    return c if np.allclose(got, c * want, rtol=1e-7, atol=1e-12) else None
+
+
+def _diagnose_running(cases, results):
+    """bias_corrected when each case's result is the right average times one factor of its own
+    (1 / (1 - momentum**t) for a step counter t the learner keeps, or any other rescaling)."""
+    factors = []
+    for kwargs, raw in zip(cases, results, strict=True):
+        parts, _ = RUNNING_PARTS.unpack(raw)
+        if parts is None:
+            return None
+        factors.append(_rescaled(list(parts.values()), batchnorm.update_running(**kwargs)))
+    if any(c is None for c in factors) or all(np.isclose(c, 1.0) for c in factors):
+        return None
+    return "bias_corrected"
+
+
 UPDATE_RUNNING = Exercise(
     name="batchnorm.update_running",
     notebook=TEST_TIME,
@@ -409,6 +549,7 @@ UPDATE_RUNNING = Exercise(
     reference=batchnorm.update_running,
     cases=_update_running_cases,
     parts=RUNNING_PARTS,
+    diagnose=_diagnose_running,
     hints={
         "wrong_value": "Each running statistic is an exponentially weighted average: "
         "running = momentum * running + (1 - momentum) * batch.",
@@ -482,6 +623,20 @@ def _run_returns_batch(running_mu, running_var, mu, var, momentum=0.9):
 )
 def _run_hardcoded_momentum(running_mu, running_var, mu, var, momentum=0.9):
     return 0.9 * running_mu + 0.1 * mu, 0.9 * running_var + 0.1 * var
+
+
+@UPDATE_RUNNING.mistake(
+    "bias_corrected",
+    "Return the plain average, running = momentum * running + (1 - momentum) * batch, not "
+    "rescaled. Adam divides by 1 - momentum**t (the app's dashed curve) only to read an "
+    "average that started at 0; what update_running returns is stored and fed back at the next "
+    "step, so a rescaled average drifts, and running_var starts at 1, not 0. Batch norm's "
+    "libraries do not correct it.",
+)
+def _run_bias_corrected(running_mu, running_var, mu, var, momentum=0.9, t=1):
+    running_mu = momentum * running_mu + (1 - momentum) * mu
+    running_var = momentum * running_var + (1 - momentum) * var
+    return running_mu / (1 - momentum**t), running_var / (1 - momentum**t)
 
 
 # ---------------------------------------------------------------- inference (notebook 05)

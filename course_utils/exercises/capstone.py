@@ -4,7 +4,8 @@ Judged case by case against ``tuning.fixed_hyperparameters``: shares on both sid
 floor, one exactly at it, and a best config whose values differ from the defaults, so that each
 mistake gives a different answer from the reference on at least one case. The exercise asks for
 the fixed hyperparameters in the best config's order: the right ones in another order are the
-mistake ``order_changed``, not ``wrong_keys`` (the wrong hyperparameters).
+mistake ``order_changed``, not ``wrong_keys`` (the wrong hyperparameters). A report shows the
+learner's dict whole and names every key that is missing, extra or at a wrong value.
 """
 
 from __future__ import annotations
@@ -46,26 +47,40 @@ def _cases():
 
 
 def _fixed_problem(got, expected):
-    """(mistake, message) when got is not the dict of fixed hyperparameters expected, else None."""
+    """(mistake, message) when got is not the dict of fixed hyperparameters expected, else None.
+
+    The message shows got whole, then every difference: the names fixed that should be
+    searched, the names left out, and each value that is not the best config's.
+    """
     if not isinstance(expected, dict):  # a catalogued mistake's answer of another type
         return None if got == expected else ("wrong_value", f"{got!r}")
-    if isinstance(got, dict) and set(got) != set(expected):
-        extra = [name for name in got if name not in expected]
-        missing = [name for name in expected if name not in got]
-        parts = []
-        if extra:
-            parts.append(f"fixed {extra}, whose share is above the floor (search them)")
-        if missing:
-            parts.append(f"left out {missing}, whose share is at most the floor (fix them)")
-        return "wrong_keys", "; ".join(parts)
-    if isinstance(got, dict) and list(got) != list(expected):
+    if not isinstance(got, dict):
+        return dict_problem(got, expected, "name -> value")
+    extra = [name for name in got if name not in expected]
+    missing = [name for name in expected if name not in got]
+    wrong = [
+        problem
+        for name in expected
+        if name in got
+        and (problem := numbers_problem({name: got[name]}, {name: expected[name]}, "result"))
+    ]
+    if not (extra or missing or wrong):
+        if list(got) == list(expected):
+            return None
         # the right hyperparameters; the exercise asks for them in the best config's order
         return (
             "order_changed",
             f"the right hyperparameters, in another order: {list(got)}, expected the best "
             f"config's order {list(expected)}",
         )
-    return dict_problem(got, expected, "name -> value") or numbers_problem(got, expected, "result")
+    differences = []
+    if extra:
+        differences.append(f"fixed {extra}, whose share is above the floor (search them)")
+    if missing:
+        differences.append(f"left out {missing}, whose share is at most the floor (fix them)")
+    differences += [message for _, message in wrong]
+    mistake = "wrong_keys" if extra or missing else wrong[0][0]
+    return mistake, f"{got!r}: " + "; ".join(differences)
 
 
 WRONG_KEYS_HINT = (

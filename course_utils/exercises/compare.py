@@ -4,12 +4,17 @@
 plain structures of the search exercises (dicts of numbers, in order); ``Parts`` reads a
 result made of named parts (a tuple, one of whose elements may be a dict) so that each part is
 compared on its own.
+
+``format_value`` cuts a long rendering at 120 characters, but never a small dict (a config, a
+space, shares: at most 8 short values) nor a short list of them: a report shows those whole,
+since the learner needs every key to see what is wrong.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import permutations
 
 import numpy as np
 
@@ -24,6 +29,27 @@ __all__ = [
 ]
 
 
+#: A dict with at most this many keys, each value's repr at most SMALL_VALUE characters, and a
+#: list of at most SMALL_LIST such dicts, are shown whole.
+SMALL_DICT, SMALL_VALUE, SMALL_LIST = 8, 80, 4
+
+
+def _small_dict(value):
+    if not isinstance(value, dict) or len(value) > SMALL_DICT:
+        return False
+    containers = dict | list | tuple | set | np.ndarray
+    return all(
+        not isinstance(v, containers) and len(repr(v)) <= SMALL_VALUE for v in value.values()
+    )
+
+
+def _shown_whole(value):
+    """True for a small dict, or a short list of small dicts: a report shows them whole."""
+    if isinstance(value, list | tuple):
+        return 0 < len(value) <= SMALL_LIST and all(_small_dict(v) for v in value)
+    return _small_dict(value)
+
+
 def format_value(value):
     """A short, readable rendering of a value for a report."""
     if isinstance(value, np.ndarray):
@@ -34,7 +60,7 @@ def format_value(value):
     if isinstance(value, np.random.Generator):
         return "np.random.default_rng(...)"
     text = repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
+    return text if len(text) <= 120 or _shown_whole(value) else text[:117] + "..."
 
 
 def format_call(fn_name, kwargs):
@@ -164,9 +190,12 @@ class Parts:
                 continue
             if not isinstance(part, dict):
                 return None, ("wrong_type", f"{name} is {kind(part)}, expected a dict", hint)
+            missing = [key for key in self.keys if key not in part]
+            if missing:
+                keys = ", ".join(repr(key) for key in missing)
+                message = f"{name} has no key{'s' if len(missing) > 1 else ''} {keys}"
+                return None, ("cache_incomplete", message, hint)
             for key in self.keys:
-                if key not in part:
-                    return None, ("cache_incomplete", f"{name} has no key {key!r}", hint)
                 parts[f"{name}[{key!r}]"] = part[key]
         return parts, None
 
@@ -182,6 +211,20 @@ class Parts:
             if problem:
                 problems.append((name, *problem))
         return problems
+
+    def order(self, got, expected):
+        """The part names in the order got holds expected's values, when that order is another
+        one (the right values, returned in the wrong order); else None."""
+        if self.cache is not None:
+            return None
+        names = list(expected)
+        for order in permutations(names):
+            if list(order) != names and all(
+                compare(got[name], expected[other]) is None
+                for name, other in zip(names, order, strict=True)
+            ):
+                return order
+        return None
 
     @staticmethod
     def show(parts, names):

@@ -3,12 +3,15 @@
 Every exercise is judged case by case against its reference in ``course_utils.softmax``; a
 wrong answer that agrees with a catalogued mistake on every case is named after it.
 ``softmax.gradient_step`` returns a tuple (W, b, cost), read as named parts so that the report
-says which part is wrong. Softmax has cases with huge logits (1000, 1e4, -1e4): an answer that
-overflows is told where inf or NaN came from, and one that matches no catalogued mistake
-exactly is still diagnosed by what its columns sum to.
+says which part is wrong, or that the right parts came back in another order. Softmax has
+cases with huge logits (1000, 1e4, -1e4): an answer that overflows is told where inf or NaN
+came from, and one that matches no catalogued mistake exactly is still diagnosed by what its
+columns sum to.
 """
 
 from __future__ import annotations
+
+from itertools import permutations
 
 import numpy as np
 
@@ -256,6 +259,16 @@ def _ce_mean_of_entries(Y_hat, Y):
 
 
 @CROSS_ENTROPY.mistake(
+    "divided_by_m_twice",
+    "np.mean over the examples already divides by m: take either -np.mean(np.sum(Y * "
+    "np.log(Y_hat), axis=0)) or -np.sum(Y * np.log(Y_hat)) / m, not both.",
+)
+def _ce_divided_by_m_twice(Y_hat, Y):
+    losses = -np.sum(Y * np.log(Y_hat), axis=0)
+    return np.mean(losses) / Y.shape[1]
+
+
+@CROSS_ENTROPY.mistake(
     "divided_by_n_classes",
     "m is the number of examples, the columns: m = Y.shape[1], not Y.shape[0] (the "
     "number of classes).",
@@ -424,6 +437,16 @@ def _gs_forgot_one_over_m(W, b, X, Y, alpha):
 
 
 @GRADIENT_STEP.mistake(
+    "divided_by_m_twice",
+    "The 1/m of the mean goes in once: keep dZ = Y_hat - Y, then dW = dZ @ X.T / m and "
+    "db = np.sum(dZ, axis=1, keepdims=True) / m. Dividing dZ by m as well makes every step "
+    "m times too small.",
+)
+def _gs_divided_by_m_twice(W, b, X, Y, alpha):
+    return _step(W, b, X, Y, alpha, scale=1 / X.shape[1] ** 2)
+
+
+@GRADIENT_STEP.mistake(
     "dW_transposed",
     "dW has the shape of W, (n_classes, n_x): dW = dZ @ X.T / m, not X @ dZ.T.",
 )
@@ -485,6 +508,26 @@ def _gs_db_not_summed(W, b, X, Y, alpha):
     W_new, _, cost = _step(W, b, X, Y, alpha)
     dZ = _stable_softmax(W @ X + b) - Y
     return W_new, b - alpha * dZ / X.shape[1], cost
+
+
+def _in_order(order):
+    """One right step, returned with its parts in this order."""
+
+    def gradient_step(W, b, X, Y, alpha):
+        parts = dict(zip(STEP_PARTS, _step(W, b, X, Y, alpha), strict=True))
+        return tuple(parts[name] for name in order)
+
+    return gradient_step
+
+
+GRADIENT_STEP.mistake(
+    "returned_in_wrong_order",
+    "The exercise asks for (W, b, cost), the new parameters first: return W, b, cost.",
+    fn=_in_order(("cost", "W", "b")),
+)
+for _order in permutations(STEP_PARTS):  # every other order is the same mistake
+    if _order not in (STEP_PARTS, ("cost", "W", "b")):
+        GRADIENT_STEP.mistake("returned_in_wrong_order", fn=_in_order(_order), variant=True)
 
 
 EXERCISES = (SOFTMAX, CROSS_ENTROPY, BACKWARD, GRADIENT_STEP)
