@@ -50,7 +50,10 @@ from course_utils.widgets.softmax import DeepVsLinear, SoftmaxBars, SoftmaxRegre
 # **column by column**. Why "soft" max: **hardmax** puts 1 on the largest $z_i$ and 0 elsewhere;
 # softmax keeps the order but spreads some probability to the others. Dividing the logits by a
 # **temperature** $T$ turns one into the other: $T \to 0$ gives hardmax, large $T$ gives the
-# uniform distribution. Move the logits and the temperature:
+# uniform distribution. One exception: when $k$ logits tie for the largest, softmax gives each
+# of them the same share at every $T$, so as $T \to 0$ it splits the probability equally,
+# $1/k$ each, while hardmax, a decision, picks one of them (the first, as `np.argmax` does).
+# Move the logits and the temperature, then give two of them the same largest value:
 
 # %%
 bars = SoftmaxBars()
@@ -198,7 +201,7 @@ checks.check("softmax.gradient_step", gradient_step)
 # %% [markdown]
 # ### App: softmax regression, trained live
 #
-# Three classes of points in the plane; the colours behind them are the class softmax
+# Four classes of points in the plane; the colours behind them are the class softmax
 # regression predicts there. Move the learning rate and the number of epochs: however long it
 # trains, the boundaries between classes stay **straight lines**, because $z_i - z_j$ is linear
 # in $x$.
@@ -282,7 +285,8 @@ checks.progress("06")
 #
 # - Multi-class: softmax head and cross-entropy; binary: sigmoid; regression: linear.
 # - Softmax: $t = e^{z}$, $a = t / \sum_j t_j$, column by column; subtract the column's max.
-#   Hardmax is its limit as the temperature goes to 0.
+#   Hardmax is its limit as the temperature goes to 0 when one logit is the largest; when $k$
+#   logits tie for the largest, the limit gives each of them $1/k$, and hardmax picks the first.
 # - $L = -\sum_j y_j \log \hat y_j$, $J$ = its mean over the $m$ examples; $dZ = \hat Y - Y$.
 # - Two classes: softmax regression is logistic regression on $z_2 - z_1$.
 # - Softmax regression draws straight boundaries; hidden layers let the same head draw curves.

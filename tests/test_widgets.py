@@ -1,6 +1,7 @@
 """The apps: every control swept over its range; no exception, warning or NaN; artists follow."""
 
 import itertools
+import re
 import warnings
 
 import ipywidgets as widgets
@@ -299,8 +300,6 @@ def test_the_text_cache_draws_the_same_pixels_as_matplotlib(cls):
 
 def test_scale_explorer_takeaway_quotes_the_bar_it_names():
     """The takeaway's share is the bar of the widest decade: alpha's last, 1 - beta's first."""
-    import re
-
     app = ScaleExplorer()
     for quantity in app.controls["quantity"].options:
         app.controls["quantity"].value = quantity
@@ -322,6 +321,42 @@ def test_gamma_beta_set_the_mean_and_spread_and_can_undo_the_normalisation():
     text = app.note.get_text()
     assert "give back Z" in text
     assert float(text.split("largest difference ")[1].split(")")[0]) < 1e-9
+    plt.close(app.fig)
+
+
+def _inside(hist, ax):
+    """The stairs' bins lie inside the axes' x-limits and its tallest bar under the top."""
+    data = hist.get_data()
+    low, high = ax.get_xlim()
+    return low <= data.edges[0] and data.edges[-1] <= high and data.values.max() < ax.get_ylim()[1]
+
+
+def test_gamma_beta_histograms_hold_every_value_at_every_extreme_of_the_sliders():
+    app = GammaBeta()
+    m = app.Z.shape[1]
+    assert app.in_hist.get_data().values.sum() == m and _inside(app.in_hist, app.ax_in)
+    gamma, beta = app.controls["gamma"], app.controls["beta"]
+    settings = [(g, b, False) for g in (gamma.min, gamma.max) for b in (beta.min, beta.max)]
+    for g, b, undo in [*settings, (gamma.max, beta.max, True), (gamma.min, beta.min, True)]:
+        with app._batch():
+            gamma.value, beta.value, app.controls["undo"].value = g, b, undo
+        assert app.out_hist.get_data().values.sum() == m, (g, b, undo)  # none outside the bins
+        assert _inside(app.out_hist, app.ax_out), (g, b, undo)
+    plt.close(app.fig)
+
+
+def test_batch_noise_every_histogram_fits_the_same_axes_at_every_mini_batch_size():
+    from course_utils.widgets.batchnorm import N_BATCHES
+
+    app = BatchNoise()
+    limits = set()
+    for m in app.controls["m"].options:
+        app.controls["m"].value = m
+        for hist, ax in ((app.mu_hist, app.ax_mu), (app.var_hist, app.ax_var)):
+            assert hist.get_data().values.sum() == N_BATCHES, m  # every batch's estimate
+            assert _inside(hist, ax), m  # no bar cut at the top
+        limits.add((app.ax_mu.get_ylim(), app.ax_var.get_ylim()))
+    assert len(limits) == 1  # fixed: the eye compares the sizes on the same axes
     plt.close(app.fig)
 
 
@@ -401,9 +436,64 @@ def test_softmax_bars_are_a_stable_softmax_of_the_sliders_over_t_and_hardmax_at_
         assert [b.get_height() for b in app.z_bars] == pytest.approx(z)
         quoted = int(app.note.get_text().split("(largest z) ")[1].split("%")[0])
         assert quoted == round(100 * expected.max())
-    assert app.note.get_text().endswith("nearly uniform (25% each).")  # T = 10 on 1, 2, 3, 4
+    assert app.note.get_text().endswith("nearly uniform (21% to 29%).")  # T = 10 on 1, 2, 3, 4
     app.controls["T"].value = 0.1
     assert app.note.get_text().endswith("nearly the hardmax.")
+    plt.close(app.fig)
+
+
+def _bars_at(app, z, T):
+    """Set the SoftmaxBars' logits and temperature; -> (the softmax shares shown, the takeaway)."""
+    with app._batch():
+        for k, value in enumerate(z, start=1):
+            app.controls[f"z{k}"].value = value
+        app.controls["T"].value = T
+    shown = np.array([float(text.get_text().rstrip("%")) / 100 for text in app.shares])
+    return shown, app.note.get_text()
+
+
+def test_softmax_bars_takeaway_says_what_the_bars_show_in_every_case():
+    app = SoftmaxBars()
+    # ties at low T: softmax splits the mass equally among the tied classes, hardmax (argmax)
+    # puts all of it on the first of them
+    shown, text = _bars_at(app, (2.0, 5.0, -1.0, 5.0), 0.1)
+    assert shown.tolist() == [0.0, 0.5, 0.0, 0.5]
+    assert [b.get_height() for b in app.hard_bars] == [0.0, 1.0, 0.0, 0.0]
+    assert text == (
+        "T = 0.1: z2 = z4 tie at the top: softmax 50% each, the others 0%; "
+        "hardmax picks class 2, the first."
+    )
+    assert "nearly uniform" not in text and "nearly the hardmax" not in text
+    shown, text = _bars_at(app, (5.0, 5.0, 5.0, -2.0), 0.1)
+    assert text.startswith("T = 0.1: z1 = z2 = z3 tie at the top: softmax 33% each, the others 0%")
+    # every logit tied: uniform at every T, which is then true over all the classes
+    shown, text = _bars_at(app, (1.0, 1.0, 1.0, 1.0), 0.1)
+    assert shown.tolist() == [0.25] * 4 and "softmax gives each 25% at every T" in text
+    # ties at high T: nearly uniform over all the classes, said with the shown range
+    shown, text = _bars_at(app, (5.0, 5.0, 5.0, 3.0), 10.0)
+    assert text == (
+        "T = 10: z1 = z2 = z3 tie at the top: softmax 26% each, nearly uniform (21% to 26%); "
+        "hardmax picks class 1, the first."
+    )
+    assert shown.min() == 0.21 and shown.max() == 0.26
+    # no tie at low T: the hardmax, or not yet when the runner-up is close
+    shown, text = _bars_at(app, (5.0, 2.0, -1.0, 3.0), 0.1)
+    assert text.endswith("(largest z) 100%, hardmax 100%; nearly the hardmax.")
+    shown, text = _bars_at(app, (5.0, 4.9, -1.0, 3.0), 0.1)
+    assert text.endswith(f"(largest z) 73%, hardmax 100%; the other classes keep {1 - 0.73:.0%}.")
+    assert shown[:2].tolist() == [0.73, 0.27]
+    # high T: nearly uniform only when every class is within 5 points of 1/4
+    shown, text = _bars_at(app, (1.0, 2.0, 3.0, 4.0), 10.0)
+    assert np.all(np.abs(shown - 0.25) <= 0.05) and text.endswith("nearly uniform (21% to 29%).")
+    shown, text = _bars_at(app, (5.0, 2.0, -1.0, 3.0), 10.0)
+    assert np.any(np.abs(shown - 0.25) > 0.05) and "nearly uniform" not in text
+    assert text.endswith(f"the other classes keep {1 - shown[0]:.0%}.")
+    # T = 1, the lecture's logits
+    shown, text = _bars_at(app, (5.0, 2.0, -1.0, 3.0), 1.0)
+    assert text == (
+        "T = 1: softmax gives class 1 (largest z) 84%, hardmax 100%; the other classes keep 16%."
+    )
+    assert plotting.figure_problems(app.fig) == []
     plt.close(app.fig)
 
 
@@ -425,6 +515,17 @@ def test_softmax_regression_live_shows_the_model_trained_that_long_and_its_accur
     quoted = int(app.note.get_text().split("training accuracy ")[1].split("%")[0])
     assert quoted == round(100 * model.accuracy(app.X, app.y)) == round(100 * (1 - wrong.mean()))
     assert app.marker.get_ydata()[0] == pytest.approx(model.cost(app.X, app.y))
+    plt.close(app.fig)
+
+
+def test_notebook_06_says_as_many_classes_as_softmax_regression_live_shows():
+    from .support import ROOT
+
+    text = (ROOT / "source" / "06_softmax_regression.py").read_text()
+    said = re.findall(r"# (\w+) classes of points in the plane", text)
+    numbers = {"Two": 2, "Three": 3, "Four": 4, "Five": 5, "Six": 6}
+    app = SoftmaxRegressionLive()
+    assert [numbers[word] for word in said] == [app.n_classes] == [len(np.unique(app.y))]
     plt.close(app.fig)
 
 

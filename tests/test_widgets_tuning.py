@@ -378,3 +378,45 @@ def test_panda_vs_caviar_figure_keeps_the_alpha_label_clear_of_twenty_decades_of
     # the dotted line a thousandth of the start below, where the text says a run froze
     assert [1e-6, 1e-6] in [list(line.get_ydata()) for line in ax.lines]
     plt.close(fig)
+
+
+def _caviar_runs(rng, k=12, epochs=12, start=0.84, end=0.98):
+    """k validation curves that rise from about `start` towards at most `end`, as notebook 07's."""
+    rise = 1 - np.exp(-np.arange(epochs) / 2)
+    finals = rng.uniform(end - 0.04, end, size=(k, 1))
+    val = start + (finals - start) * rise + rng.normal(0, 0.004, size=(k, epochs))
+    return [SimpleNamespace(val_accuracy=list(np.minimum(v, 1.0))) for v in val]
+
+
+@pytest.mark.parametrize("case", ["notebook 07", "all equal", "up to 100%", "one diverged"])
+def test_caviar_figure_fits_its_y_axis_to_the_data_and_shows_every_point(case):
+    from course_utils.widgets.tuning import caviar_figure
+
+    histories = _caviar_runs(np.random.default_rng(0))
+    if case == "all equal":
+        histories = [SimpleNamespace(val_accuracy=[0.95] * 12) for _ in range(4)]
+    elif case == "up to 100%":
+        histories[3].val_accuracy[-4:] = [1.0] * 4
+    elif case == "one diverged":
+        histories[5].val_accuracy = [0.1] * 12
+    fig = caviar_figure(histories)
+    assert plotting.figure_problems(fig) == []
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    shown = np.concatenate([line.get_ydata() for line in ax.lines])
+    assert shown.size == 13 * 12 if case != "all equal" else shown.size == 5 * 12
+    assert low < shown.min() and shown.max() < high  # every point inside, none on the edge
+    span = shown.max() - shown.min()
+    if case != "all equal":
+        assert span / (high - low) > 0.8  # the data fill the axis: the differences show
+    else:
+        assert high - low <= 0.03  # a flat line, not a range of 0 to 100%
+    ticks = [t for t in ax.get_yticks() if low <= t <= high]
+    assert len(ticks) >= 3 and max(ticks) <= 1.0
+    final = np.array([h.val_accuracy[-1] for h in histories])
+    chosen = int(np.argmax(final))
+    assert fig.texts[-1].get_text() == (
+        f"Model {chosen} ends at {final[chosen]:.1%} validation accuracy; the median of the "
+        f"{len(histories)} models {np.median(final):.1%}, the worst {final.min():.1%}."
+    )
+    plt.close(fig)

@@ -10,8 +10,9 @@ from .app import App
 
 __all__ = ["GammaBeta", "BatchNoise"]
 
-BINS = np.linspace(-10, 10, 61)
+BIN_WIDTH = 0.5  # of GammaBeta's histograms, in units of z
 EPS = 1e-5
+KEY_X = 0.5  # where GammaBeta's keys start, in axes fractions
 
 
 def _unit(m, seed):
@@ -40,25 +41,45 @@ class GammaBeta(App):
         self._build_figure()
         self._connect()
 
+    def _reach(self):
+        """The smallest and largest value either panel can show, over every slider position.
+
+        Z_tilde = gamma Z_norm + beta is linear in gamma and in beta, so its extremes over the
+        sliders' ranges lie at their ends; "undo" gives back Z itself.
+        """
+        Z_norm = (self.Z - self.mu) / np.sqrt(self.var + EPS)
+        values = [self.Z.min(), self.Z.max()]
+        for gamma in (self.controls["gamma"].min, self.controls["gamma"].max):
+            for beta in (self.controls["beta"].min, self.controls["beta"].max):
+                values += [gamma * Z_norm.min() + beta, gamma * Z_norm.max() + beta]
+        return min(values), max(values)
+
     def _build_figure(self):
         colors = plotting.COLORS
         self.fig, (self.ax_in, self.ax_out) = plotting.figure(1, 2)
-        counts = np.histogram(self.Z, BINS)[0]
-        self.ax_in.stairs(counts, BINS, fill=True, color=colors["muted"])
         _, cache = batchnorm.forward(self.Z, np.ones((1, 1)), np.zeros((1, 1)), eps=EPS)
         self.mu, self.var = float(cache["mu"][0, 0]), float(cache["var"][0, 0])
+        # one set of bins for both panels and every slider position: no value falls outside
+        low, high = self._reach()
+        low, high = 5 * np.floor(low / 5 - 0.02), 5 * np.ceil(high / 5 + 0.02)
+        self.bins = np.arange(low, high + BIN_WIDTH / 2, BIN_WIDTH)
+        counts = np.histogram(self.Z, self.bins)[0]
+        self.in_hist = self.ax_in.stairs(counts, self.bins, fill=True, color=colors["muted"])
         self.ax_in.axvline(self.mu, color=colors["accent"], ls="--")
+        # the keys right of the middle, clear of every dashed line (beta is at most 4)
         plotting.key(
-            self.ax_in, [(f"mu = {self.mu:.2f}, sigma = {self.var**0.5:.2f}", colors["accent"])]
+            self.ax_in,
+            [(f"mu = {self.mu:.2f}, sigma = {self.var**0.5:.2f}", colors["accent"])],
+            x=KEY_X,
         )
         plotting.label(self.ax_in, "Z of one unit (a mini-batch)", "z", "examples")
-        self.out_hist = self.ax_out.stairs(counts * 0, BINS, fill=True, color=colors["main"])
+        self.out_hist = self.ax_out.stairs(counts * 0, self.bins, fill=True, color=colors["main"])
         self.out_mean = self.ax_out.axvline(0, color=colors["accent"], ls="--")
-        (self.out_key,) = plotting.key(self.ax_out, [("", colors["accent"])])
+        (self.out_key,) = plotting.key(self.ax_out, [("", colors["accent"])], x=KEY_X)
         for ax in (self.ax_in, self.ax_out):
-            ax.set_xlim(BINS[0], BINS[-1])
+            ax.set_xlim(self.bins[0], self.bins[-1])
             ax.set_ylim(0, counts.max() * 1.4)
-            ax.set_xticks([-10, -5, 0, 5, 10])
+            ax.set_xticks(np.arange(low, high + 1, 5 if high - low <= 40 else 10))
         plotting.label(self.ax_out, "Z_tilde = gamma Z_norm + beta", "z_tilde", "examples")
         self.note = plotting.takeaway(self.fig)
         self.moving = (self.out_hist, self.out_mean, self.out_key, self.note)
@@ -74,7 +95,7 @@ class GammaBeta(App):
         for name in ("gamma", "beta"):
             self.controls[name].disabled = self.controls["undo"].value
         Z_tilde, _ = batchnorm.forward(self.Z, np.full((1, 1), gamma), np.full((1, 1), beta), EPS)
-        counts = np.histogram(Z_tilde, BINS)[0]
+        counts = np.histogram(Z_tilde, self.bins)[0]
         self.out_hist.set_data(values=counts)
         plotting.fit_height(self.ax_out, counts.max(), margin=1.4)
         self.out_mean.set_xdata([beta, beta])
@@ -93,6 +114,7 @@ class GammaBeta(App):
 
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 N_BATCHES = 400
+MU_BINS, VAR_BINS = 60, 80
 
 
 class BatchNoise(App):
@@ -119,23 +141,33 @@ class BatchNoise(App):
     def _build_figure(self):
         colors = plotting.COLORS
         self.fig, (self.ax_mu, self.ax_var) = plotting.figure(1, 2)
-        sd_mu = np.sqrt(self.var / min(BATCH_SIZES))
-        self.mu_bins = np.linspace(self.mu - 4 * sd_mu, self.mu + 4 * sd_mu, 41)
-        self.var_bins = np.linspace(0, 3 * self.var, 41)
+        # bins and y-limits fixed for every mini-batch size, so that the eye can compare them:
+        # the bins hold every estimate at every size, the height fits the tallest bar of all
+        every = [self.estimates(m) for m in BATCH_SIZES]
+        mus = np.concatenate([mu for mu, _ in every])
+        variances = np.concatenate([var for _, var in every])
+        pad = 0.02 * (mus.max() - mus.min())
+        self.mu_bins = np.linspace(mus.min() - pad, mus.max() + pad, MU_BINS + 1)
+        self.var_bins = np.linspace(0, 1.02 * variances.max(), VAR_BINS + 1)
+        self.counts = {
+            m: (np.histogram(mu, self.mu_bins)[0], np.histogram(var, self.var_bins)[0])
+            for m, (mu, var) in zip(BATCH_SIZES, every, strict=True)
+        }
         self.mu_hist = self.ax_mu.stairs(
-            np.zeros(40), self.mu_bins, fill=True, color=colors["main"]
+            np.zeros(MU_BINS), self.mu_bins, fill=True, color=colors["main"]
         )
         self.var_hist = self.ax_var.stairs(
-            np.zeros(40), self.var_bins, fill=True, color=colors["main"]
+            np.zeros(VAR_BINS), self.var_bins, fill=True, color=colors["main"]
         )
         truths = [
             self.ax_mu.axvline(self.mu, color=colors["good"], ls="--"),
             self.ax_var.axvline(self.var, color=colors["good"], ls="--"),
         ]
         keys = []
-        for ax, what in ((self.ax_mu, "mu"), (self.ax_var, "sigma^2")):
-            ax.set_ylim(0, N_BATCHES * 0.35)
-            keys += plotting.key(ax, [(f"- - {what} of all the data", colors["good"])])
+        for i, (ax, what) in enumerate(((self.ax_mu, "mu"), (self.ax_var, "sigma^2"))):
+            tallest = max(counts[i].max() for counts in self.counts.values())
+            ax.set_ylim(0, 1.25 * tallest)  # room for the key above the tallest bar
+            keys += plotting.key(ax, [(f"- - {what} of all the data", colors["good"])], x=0.55)
         plotting.label(self.ax_mu, "Batch estimates of mu", "mu of a mini-batch", "mini-batches")
         plotting.label(
             self.ax_var, "Batch estimates of sigma^2", "sigma^2 of a mini-batch", "mini-batches"
@@ -157,8 +189,9 @@ class BatchNoise(App):
     def update(self):
         m = self.controls["m"].value
         mu, var = self.estimates(m)
-        self.mu_hist.set_data(values=np.histogram(mu, self.mu_bins)[0])
-        self.var_hist.set_data(values=np.histogram(var, self.var_bins)[0])
+        mu_counts, var_counts = self.counts[m]
+        self.mu_hist.set_data(values=mu_counts)
+        self.var_hist.set_data(values=var_counts)
         spread = mu.std()
         at_64 = self.estimates(64)[0].std()
         self.note.set_text(

@@ -67,6 +67,8 @@ def _regions(ax, X, y, n_classes, extent):
 TEMPERATURES = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0)
 #: the lecture's example logits
 DEFAULT_Z = (5.0, 2.0, -1.0, 3.0)
+#: softmax is called nearly uniform when every class's share is this close to 1 / n_classes
+NEARLY_UNIFORM = 0.05
 
 
 class SoftmaxBars(App):
@@ -75,6 +77,12 @@ class SoftmaxBars(App):
     softmax keeps every class's share (a "soft" max); hardmax puts 1 on the largest z and 0
     elsewhere. Dividing z by a temperature T < 1 sharpens softmax towards the hardmax; T > 1
     flattens it towards the uniform 1 / 4. T = 1 is the softmax of the course.
+
+    Ties: when k logits tie for the largest, softmax gives each of them the same share at
+    every T, and as T goes to 0 it splits the probability equally among them (1/k each);
+    hardmax is the one-hot of the argmax (``softmax.hardmax``, a decision: one class), which
+    puts 1 on the first of them, as ``np.argmax`` does. So hardmax is softmax's limit at
+    T -> 0 only when one logit is the largest; the takeaway says which case is shown.
     """
 
     def __init__(self):
@@ -116,7 +124,11 @@ class SoftmaxBars(App):
         self.ax_p.set_ylim(0, 1.45)
         self.ax_p.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
         (self.key_soft, _) = plotting.key(
-            self.ax_p, [("", colors["main"]), ("hardmax(z): 1 on the largest z", colors["accent"])]
+            self.ax_p,
+            [
+                ("", colors["main"]),
+                ("hardmax(z): 1 on the largest z (a tie: the first)", colors["accent"]),
+            ],
         )
         plotting.label(self.ax_p, "softmax(z / T) against hardmax(z)", "class", "probability")
         for ax in (self.ax_z, self.ax_p):
@@ -152,15 +164,41 @@ class SoftmaxBars(App):
         for bar, value in zip(self.hard_bars, hard, strict=True):
             bar.set_height(value)
         self.key_soft.set_text(f"softmax(z / T), T = {T:g}")
-        top = int(np.argmax(hard))
+        self.note.set_text(self.takeaway(z[:, 0], y_hat, hard, T))
+
+    @staticmethod
+    def takeaway(z, y_hat, hard, T):
+        """The sentence under the figure, from what it shows: the logits z, the softmax shares
+        y_hat and the hardmax (all (4,))."""
+        n = y_hat.size
+        tied = np.flatnonzero(np.isclose(z, z.max(), rtol=0, atol=1e-9))
+        picked = int(np.argmax(hard))
+        first = ", the first" if picked == tied[0] else ""
+        low, high = y_hat.min(), y_hat.max()
+        uniform = f"nearly uniform ({low:.0%} to {high:.0%})"
+        nearly_uniform = np.all(np.abs(y_hat - 1 / n) < NEARLY_UNIFORM)
+        if tied.size == n:
+            return (
+                f"T = {T:g}: all {n} logits are equal, so softmax gives each {1 / n:.0%} at "
+                f"every T; hardmax picks class {picked + 1}{first}."
+            )
+        if tied.size > 1:
+            equal = " = ".join(f"z{k + 1}" for k in tied)
+            rest = 1 - y_hat[tied].sum()
+            verdict = uniform if nearly_uniform else f"the others {rest:.0%}"
+            return (
+                f"T = {T:g}: {equal} tie at the top: softmax {y_hat[tied[0]]:.0%} each, {verdict}; "
+                f"hardmax picks class {picked + 1}{first}."
+            )
+        top = picked
         share = y_hat[top]
         if share > 0.95:
             verdict = "nearly the hardmax"
-        elif np.all(np.abs(y_hat - 1 / y_hat.size) < 0.1):
-            verdict = f"nearly uniform ({1 / y_hat.size:.0%} each)"
+        elif nearly_uniform:
+            verdict = uniform
         else:
             verdict = f"the other classes keep {1 - share:.0%}"
-        self.note.set_text(
+        return (
             f"T = {T:g}: softmax gives class {top + 1} (largest z) {share:.0%}, hardmax 100%; "
             f"{verdict}."
         )

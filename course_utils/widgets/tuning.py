@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import offset_copy
 
 from .. import nn, plotting, tuning
@@ -584,8 +585,8 @@ def caviar_figure(histories, chosen=None):
     for k in range(len(histories)):
         ax.plot(epochs, val[k], color=colors["muted"], lw=0.8, alpha=0.7)
     ax.plot(epochs, val[chosen], color=colors["main"], lw=2.2)
-    ax.set_ylim(0, 1.02)
-    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    # fitted to the data: from 0 to 100% the models' differences of a few points would vanish
+    _fitted_accuracy_axis(ax, val)
     ax.set_xticks(_epoch_ticks(len(epochs)))
     plotting.key(
         ax,
@@ -604,6 +605,22 @@ def caviar_figure(histories, chosen=None):
         f"{len(histories)} models {np.median(final):.1%}, the worst {final.min():.1%}.",
     )
     return fig
+
+
+def _fitted_accuracy_axis(ax, values, margin=0.06, least=0.02):
+    """A y axis of accuracies fitted to values: their range, at least ``least`` wide, and
+    ``margin`` of it above and below (not below 0), with ticks in percent up to 100%."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    low, high = values.min(), values.max()
+    middle, span = (low + high) / 2, max(high - low, least)
+    bottom = max(middle - (0.5 + margin) * span, 0.0)
+    top = middle + (0.5 + margin) * span
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]).tick_values(bottom, min(top, 1.0))
+    ticks = ticks[(ticks >= bottom - 1e-12) & (ticks <= min(top, 1.0) + 1e-12)]
+    whole = np.allclose(100 * ticks, np.round(100 * ticks))
+    ax.set_ylim(bottom, top)
+    ax.set_yticks(ticks, [f"{t:.0%}" if whole else f"{t:.1%}" for t in ticks])
 
 
 def _decade_ticks(ax, values, most=8):
