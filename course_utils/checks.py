@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import html
+import inspect
 import signal
 import sys
 import threading
@@ -49,6 +50,8 @@ GENERIC_HINTS = {
     "not_implemented": "Replace the `raise NotImplementedError` line with your code.",
     "raised": "Your function raised the exception shown under Got: fix that line first.",
     "too_slow": "Your function did not return in time: look for a loop that never ends.",
+    "renamed_parameters": "The check passes the arguments by name, with the parameter names of "
+    "the exercise's function (see Called above): keep those names in your def line.",
     "called_exit": "An exercise returns its answer: replace sys.exit(), exit() or quit() with "
     "`return` and the value the exercise asks for.",
     "mutates_input": "Your function changed an argument it was given (an array, list or dict); "
@@ -231,6 +234,16 @@ class _Runner:
     def __call__(self, **kwargs):
         """The learner's result on kwargs; raises _Stop when it cannot be judged."""
         called = format_call(self.fn_name, kwargs)
+        unbound = _cannot_take(self.fn, kwargs)
+        if unbound:
+            raise _Stop(
+                {
+                    "status": FAILED,
+                    "mistake": "renamed_parameters",
+                    "called": called,
+                    "got": unbound,
+                }
+            )
         given = {k: copy.deepcopy(v) for k, v in kwargs.items()}
         snapshot = {k: copy.deepcopy(v) for k, v in kwargs.items() if not _is_rng(v)}
         try:
@@ -274,6 +287,23 @@ class _Runner:
             return copy.deepcopy(value)
         except Exception:  # noqa: BLE001 - cannot be copied (a generator): judged as it is, unread
             return value
+
+
+def _cannot_take(fn, kwargs):
+    """Why fn cannot be called with kwargs by name (its parameters renamed, or too few), or
+    None; a TypeError inside the learner's code stays an error of that code."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to read: let the call tell
+        return None
+    try:
+        signature.bind(**kwargs)
+    except TypeError as error:
+        return (
+            f"{getattr(fn, '__name__', 'your function')}{signature} cannot take "
+            f"{', '.join(kwargs)} by name ({error})"
+        )
+    return None
 
 
 @contextmanager
@@ -423,7 +453,11 @@ def _judge_cases(exercise, run):
         recognised = exercise.diagnose([c.kwargs for c in cases], [c.raw for c in cases])
     if case.unreadable:
         generic, message, hint = case.unreadable
-        expected = f"{parts.layout}: " + Parts.show(case.expected, case.expected)
+        if generic == "cache_incomplete":  # the keys are what is missing, not the values
+            keys = ", ".join(repr(key) for key in parts.keys)
+            expected = f"{parts.layout}, {parts.cache} a dict with the keys {keys}"
+        else:
+            expected = f"{parts.layout}: " + Parts.show(case.expected, case.expected)
         got = message if case.raw is None else f"{format_value(case.raw)}: {message}"
         hint = exercise.hints.get(generic) or hint
     elif parts is not None and case.problems and (order := parts.order(case.got, case.expected)):

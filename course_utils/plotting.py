@@ -232,6 +232,7 @@ def figure_problems(fig):
     if not any(t.get_text().strip() for t in fig.texts):
         problems.append("the figure has no takeaway")
     problems += [f"cut off at the figure's edge: {text!r}" for text in _cut_off_texts(fig)]
+    problems += [f"runs out of its axes: {text!r}" for text in _texts_out_of_axes(fig)]
     return problems
 
 
@@ -269,6 +270,26 @@ def _cut_off_texts(fig):
         if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
             cut.append(text.get_text())
     return cut
+
+
+def _texts_out_of_axes(fig):
+    """The texts placed in an axes (keys, notes, bar labels) that reach past its sides into
+    another axes or its title, labels and tick labels."""
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    out = []
+    for ax in shown:
+        frame = ax.get_window_extent(renderer)
+        others = [other.get_tightbbox(renderer) for other in shown if other is not ax]
+        for text in ax.texts:
+            if not (text.get_visible() and text.get_text().strip()):
+                continue
+            box = text.get_window_extent(renderer)
+            outside = box.x0 < frame.x0 - 1 or box.x1 > frame.x1 + 1
+            if outside and any(box.overlaps(other) for other in others):
+                out.append(text.get_text())
+    return out
 
 
 def show(fig):

@@ -19,8 +19,8 @@
 # 1. write the forward pass: $\mu$, $\sigma^2$, $Z_\text{norm}$, $\tilde Z$;
 # 2. see why the learnable $\gamma$ and $\beta$ are there, and why $b^{[l]}$ is not needed;
 # 3. write the backward pass, where $\mu$ and $\sigma^2$ depend on every example;
-# 4. measure what batch norm does to training on real data, and see its accidental
-#    regularisation shrink as the mini-batch grows.
+# 4. measure what batch norm does to training on real data, and see the noise it adds to each
+#    example (the source of its accidental regularisation) shrink as the mini-batch grows.
 #
 # Run the first cell: it checks that this kernel can show the live figures.
 
@@ -83,10 +83,10 @@ checks.check("batchnorm.forward", forward)
 # ## Why $\gamma$ and $\beta$?
 #
 # Forcing every unit to mean 0 and variance 1 would take information from the layer: a sigmoid
-# would always work in its linear middle, a ReLU would always cut half its inputs. With $\gamma$
-# and $\beta$ the network picks the distribution it needs, and with
-# $\gamma = \sqrt{\sigma^2 + \varepsilon}$ and $\beta = \mu$ it can undo the normalisation
-# entirely: $\tilde z = z$. Move the sliders, then tick the box.
+# would always work in its linear middle, a ReLU would always cut every input below the mean
+# (about half of them). With $\gamma$ and $\beta$ the network picks the distribution it needs,
+# and with $\gamma = \sqrt{\sigma^2 + \varepsilon}$ and $\beta = \mu$ it can undo the
+# normalisation entirely: $\tilde z = z$. Move the sliders, then tick the box.
 
 # %%
 gamma_beta = GammaBeta()
@@ -181,13 +181,13 @@ for use_batchnorm in (True, False):
 
 # %%
 fig, steps = learning_rate_sweep_figure(alphas, runs, target)
-held = {
+ended_above = {
     bn: [a for a in alphas if steps[(bn, a)] and final[(bn, a)] >= target] for bn in (True, False)
 }
 plotting.takeaway(
     fig,
-    f"{target:.0%} reached and held to the end at {len(held[True])} of {len(alphas)} learning "
-    f"rates with batch norm, at {len(held[False])} without.",
+    f"{target:.0%} reached, and ended above, at {len(ended_above[True])} of {len(alphas)} learning "
+    f"rates with batch norm, at {len(ended_above[False])} without.",
 )
 plotting.show(fig)
 
@@ -199,10 +199,11 @@ print(conclusions.with_and_without_batchnorm(steps, final, target, alphas))
 # ## An unintended regulariser
 #
 # $\mu$ and $\sigma^2$ come from the mini-batch, so each example is shifted and scaled a little
-# differently depending on which other examples share its batch: noise, like dropout's, with a
-# slight regularising effect. It is a side effect, not a reason to use batch norm, and it
-# shrinks as the mini-batch grows (64 $\to$ 512), because the batch estimates get less noisy.
-# Move the mini-batch size:
+# differently depending on which other examples share its batch: noise, like dropout's. The
+# lecture notes credit this noise with a slight regularising effect, a side effect and not a
+# reason to use batch norm, which weakens as the mini-batch grows (64 $\to$ 512). The app
+# below measures the noise itself, how far a batch's $\mu$ and $\sigma^2$ wander from those
+# of all the data; it does not measure the regularisation. Move the mini-batch size:
 
 # %%
 noise = BatchNoise()
@@ -227,7 +228,8 @@ checks.progress("04")
 # - Why it helps is still debated. The original paper's reason, less *internal covariate shift*
 #   (each layer's inputs changing as the layers before it learn), is not what this notebook
 #   measures. What the experiment measures is the steps to a target accuracy and which
-#   learning rates still train, alpha by alpha; read its conclusion above. The app shows a
-#   slight regularising noise that shrinks as the mini-batch grows.
+#   learning rates still train, alpha by alpha; read its conclusion above. The app measures
+#   the noise that the batch's $\mu$ and $\sigma^2$ add to each example, the source of the
+#   slight regularisation the lecture describes; it shrinks as $1/\sqrt{m}$.
 #
 # Next: notebook 05, batch norm at test time, where there is no mini-batch.

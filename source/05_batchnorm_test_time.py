@@ -107,7 +107,7 @@ checks.check("batchnorm.update_running", update_running)
 # 0 and 1. The slider moves momentum on the scale of $\log(1 - \text{momentum})$, as in
 # notebook 02. Watch two things: the larger the momentum, the smoother the estimate and the
 # longer it stays **biased** towards its start value; dividing by $1 - \text{momentum}^t$
-# (Adam's bias correction, dashed) removes the bias of a start at 0. The libraries do not
+# (Adam's bias correction, red dashed) removes the bias of a start at 0. The libraries do not
 # correct: after thousands of training steps the start is forgotten.
 
 # %%

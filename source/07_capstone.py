@@ -88,7 +88,9 @@ shares = search.importance(tuning.SPACE, configs, results)
 floor = search.importance_noise_floor(tuning.SPACE, configs, results, rng)
 matter = [name for name in sorted(shares, key=shares.get, reverse=True) if shares[name] > floor]
 best_random = configs[int(np.argmax(results))]
-print(f"best random trial: {max(results):.1%}; above the noise floor ({floor:.0%}): {matter}")
+above = ", ".join(f"{name} ({shares[name]:.1%})" for name in matter) or "none"
+print(f"best random trial: {max(results):.1%}")
+print(f"shares above the noise floor of {floor:.1%}: {above}")
 
 # %%
 fig = importance_figure(tuning.SPACE, configs, results, shares, tuning.NOTES_TIERS, floor)

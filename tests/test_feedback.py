@@ -309,6 +309,11 @@ def test_a_cache_without_some_keys_names_every_missing_one():
     assert result.mistake == "cache_incomplete", str(result)
     assert result.got.endswith("cache has no keys 'Z', 'inv_std', 'gamma', 'eps'")
     assert "'inv_std', 'gamma', 'eps'" in result.hint
+    # the keys are what is missing: Expected names them instead of printing every value
+    assert result.expected == (
+        "a tuple (Z_tilde, cache), cache a dict with the keys 'Z', 'mu', 'var', 'Z_norm', "
+        "'inv_std', 'gamma', 'eps'"
+    )
 
 
 def test_the_standard_deviation_stored_as_inv_std_is_named():
@@ -514,6 +519,20 @@ def test_a_gradient_divided_by_m_twice_is_named():
         assert result.got.endswith("Right: cost")
 
 
+def test_a_db_summed_over_every_entry_is_told_why_b_did_not_move():
+    def gradient_step(W, b, X, Y, alpha):  # db as in logistic regression, over everything
+        m = X.shape[1]
+        Y_hat = softmax.softmax(W @ X + b)
+        dZ = Y_hat - Y
+        W_new, _, cost = _one_step(W, b, X, Y, alpha)
+        return W_new, b - alpha * np.sum(dZ) / m, cost
+
+    result = checks.check("softmax.gradient_step", gradient_step)
+    assert result.mistake == "b_not_updated", str(result)
+    assert "each column of dZ = Y_hat - Y sums to 0" in result.hint
+    assert "np.sum(dZ, axis=1, keepdims=True) / m" in result.hint
+
+
 def test_a_cross_entropy_divided_by_m_twice_is_named():
     def cross_entropy(Y_hat, Y):
         m = Y.shape[1]
@@ -523,3 +542,38 @@ def test_a_cross_entropy_divided_by_m_twice_is_named():
     result = checks.check("softmax.cross_entropy", cross_entropy)
     assert result.mistake == "divided_by_m_twice", str(result)
     assert "np.mean over the examples already divides by m" in result.hint
+
+
+# ---------------------------------------------------------------- every exercise
+
+
+def test_renamed_parameters_are_named_in_every_exercise_an_error_inside_is_not():
+    import inspect
+
+    for name, exercise in EXERCISES.items():
+        reference = inspect.signature(exercise.reference)
+        n = sum(p.default is inspect.Parameter.empty for p in reference.parameters.values())
+        scope = {}
+        args = ", ".join(f"arg{k}" for k in range(n))
+        exec(f"def solution({args}):\n    return None", scope)  # a learner's own names
+        result = checks.check(name, scope["solution"])
+        assert result.mistake == "renamed_parameters", (name, str(result))
+        assert "cannot take" in result.got and "by name" in result.got, name
+        assert "keep those names in your def line" in result.hint, name
+
+    def backward(dZ_tilde, cache):  # the stub's names, a TypeError of its own
+        return len(3)
+
+    result = checks.check("batchnorm.backward", backward)
+    assert result.mistake == "raised" and "has no len()" in result.got
+
+
+def test_inference_returning_a_cache_as_forward_does_is_told_to_return_only_Z_tilde():
+    def inference(Z, gamma, beta, running_mu, running_var, eps=1e-5):
+        Z_norm = (Z - running_mu) / np.sqrt(running_var + eps)
+        return gamma * Z_norm + beta, {"Z_norm": Z_norm}
+
+    result = checks.check("batchnorm.inference", inference)
+    assert result.mistake == "wrong_type", str(result)
+    assert "returned a tuple, expected a numpy array" in result.got
+    assert result.hint.startswith("Return only Z_tilde") and "no cache" in result.hint

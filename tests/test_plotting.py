@@ -30,3 +30,15 @@ def test_any_text_past_the_edge_is_named_ticks_outside_the_limits_are_not():
     assert any("a key" in p for p in cut), cut
     assert not any("40" in p for p in cut), cut
     plt.close(fig)
+
+
+def test_a_key_that_runs_into_the_next_panel_is_named_one_in_the_margin_is_not():
+    fig, (left, right) = plotting.figure(1, 2)
+    for ax in (left, right):
+        plotting.label(ax, "A title", "x", "y")
+    plotting.takeaway(fig, "A takeaway.")
+    plotting.key(left, [("a key far too long for its panel " * 2, "black")], x=0.5)
+    plotting.key(right, [("short", "black")], x=0.9)  # past the frame, in the figure's margin
+    out = [p for p in plotting.figure_problems(fig) if p.startswith("runs out")]
+    assert len(out) == 1 and "far too long" in out[0], out
+    plt.close(fig)

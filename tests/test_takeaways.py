@@ -79,3 +79,31 @@ def test_running_estimates_key_covers_no_data(running_app, momentum):
     keys = [text for text in app.ax_mu.texts]
     assert len(keys) == 4
     assert _points_under(keys, app.ax_mu.lines) == []
+
+
+def test_softmax_regression_live_says_what_the_circles_are():
+    from course_utils.widgets.softmax import SoftmaxRegressionLive
+
+    app = SoftmaxRegressionLive()
+    for epochs in (0, 3, 20):
+        app.controls["epochs"].value = epochs
+        circled = len(app.wrong.get_offsets())
+        predicted = app.predict(app.X, app.controls["alpha"].value, epochs)
+        assert circled == int(np.sum(predicted != app.y))
+        assert f"(circled: the {circled} misclassified)" in app.note.get_text()
+    plt.close(app.fig)
+
+
+def test_deep_vs_linear_puts_each_epoch_at_its_distance():
+    from course_utils.widgets.softmax import EPOCH_STOPS, DeepVsLinear
+
+    app = DeepVsLinear()
+    for name, line in zip(("linear", "deep"), app.ax_acc.lines, strict=False):
+        assert list(line.get_xdata()) == list(EPOCH_STOPS), name
+    app.controls["epochs"].value = 20
+    assert [m.get_xdata()[0] for m in app.markers.values()] == [20, 20]
+    # 5 -> 10 and 10 -> 20 look as far apart (both double), 1 -> 2 too: a log scale after 1
+    x = {e: app.ax_acc.transData.transform((e, 0))[0] for e in (1, 2, 5, 10, 20)}
+    assert x[20] - x[10] == pytest.approx(x[10] - x[5]) == pytest.approx(x[2] - x[1])
+    assert "boundaries free to bend" in app.note.get_text()
+    plt.close(app.fig)

@@ -665,6 +665,10 @@ INFERENCE = Exercise(
     title="batch norm at test time",
     reference=batchnorm.inference,
     cases=_inference_cases,
+    hints={
+        "wrong_type": "Return only Z_tilde, one array of shape (n_l, m): unlike forward, "
+        "inference keeps no cache, since nothing is learnt at test time (no backward pass).",
+    },
 )
 
 

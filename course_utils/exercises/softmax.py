@@ -464,7 +464,9 @@ def _gs_plus(W, b, X, Y, alpha):
 
 @GRADIENT_STEP.mistake(
     "b_not_updated",
-    "Update b too: b - alpha db, with db = 1/m np.sum(dZ, axis=1, keepdims=True).",
+    "b came back unchanged. Either b is not updated (return b - alpha * db), or db sums dZ over "
+    "every entry: each column of dZ = Y_hat - Y sums to 0 (both columns sum to 1), so np.sum(dZ) "
+    "is 0. Sum over the examples only: db = np.sum(dZ, axis=1, keepdims=True) / m.",
 )
 def _gs_b_not_updated(W, b, X, Y, alpha):
     W_new, _, cost = _step(W, b, X, Y, alpha)

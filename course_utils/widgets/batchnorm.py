@@ -221,11 +221,12 @@ def learning_rate_sweep_figure(alphas, runs, target):
     plotting.key(
         ax_curves,
         [
-            (f"with batch norm (dotted: alpha {alphas[0]:g}, solid: {alphas[-1]:g})", colors[True]),
+            ("with batch norm", colors[True]),
             ("without batch norm", colors[False]),
+            (f"dotted: alpha {alphas[0]:g}, solid: {alphas[-1]:g}", plotting.COLORS["muted"]),
         ],
-        y=0.46,
-        x=0.36,
+        y=0.5,
+        x=0.4,
     )
     plotting.label(ax_curves, "Validation accuracy while training", "steps", "accuracy")
     never = 1.3 * max([s for s in steps.values() if s] or [1])
@@ -256,7 +257,7 @@ def learning_rate_sweep_figure(alphas, runs, target):
     ax_steps.text(
         0.35,
         0.7,
-        f"hollow: below {target:.0%} again at the end",
+        f"hollow: reached {target:.0%}, below it at the end",
         transform=ax_steps.transAxes,
         va="top",
         fontsize=9,

@@ -70,7 +70,7 @@ class RunningEstimates(App):
             ),
             *plotting.key(
                 self.ax_mu,
-                [("bias-corrected", colors["other"]), ("- - true value", colors["good"])],
+                [("- - bias-corrected", colors["other"]), ("- - true value", colors["good"])],
                 x=0.5,
                 y=0.97,
             ),

@@ -575,7 +575,9 @@ def importance_figure(space, configs, results, shares, tiers, floor):
     if type(scale).__name__ == "Log":
         ax_top.set_xscale("log")
         ax_top.minorticks_off()
-    plotting.label(ax_top, f"Every trial against {top}", top, "validation accuracy")
+    plotting.label(
+        ax_top, f"Every trial against {top} (\u2605 the best)", top, "validation accuracy"
+    )
     best = int(np.nanargmax(y))
     ax_top.scatter([x[best]], [y[best]], s=60, marker="*", color=plotting.COLORS["accent"])
     above = [name for name in ranking if shares[name] > floor]

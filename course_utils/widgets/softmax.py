@@ -321,8 +321,8 @@ class SoftmaxRegressionLive(App):
         self.cost_key.set_text(f"J = {costs[epochs]:.3f} after {_epochs(epochs)}")
         self.accuracy = float(np.mean(~wrong))
         self.note.set_text(
-            f"After {_epochs(epochs)} at alpha {alpha:g}: training accuracy {self.accuracy:.0%}; "
-            "the boundaries are straight lines."
+            f"After {_epochs(epochs)} at alpha {alpha:g}: training accuracy {self.accuracy:.0%} "
+            f"(circled: the {int(wrong.sum())} misclassified); the boundaries are straight lines."
         )
 
 
@@ -400,17 +400,20 @@ class DeepVsLinear(App):
             ax.set_xticks([-1, 0, 1])
             ax.set_yticks([-1, 0, 1])
             plotting.label(ax, title, "x1", "x2")
-        stops = np.arange(len(EPOCH_STOPS))
         curve_colors = {"linear": colors["muted"], "deep": colors["main"]}
         for name, color in curve_colors.items():
-            self.ax_acc.plot(stops, self.accuracies[name], "-", color=color)
+            self.ax_acc.plot(EPOCH_STOPS, self.accuracies[name], "-", color=color)
         self.ax_acc.axhline(1 / self.n_classes, color=colors["muted"], ls=":", lw=1)
         # the markers last, over every line: then they can be drawn alone (see self.moving)
         self.markers = {
             name: self.ax_acc.plot([], [], "o", color=color)[0]
             for name, color in curve_colors.items()
         }
-        self.ax_acc.set_xticks(stops, [str(e) for e in EPOCH_STOPS])
+        # linear up to 1 epoch, logarithmic after: the slider's stops 0 ... 50 at honest distances
+        self.ax_acc.set_xscale("symlog", linthresh=1, linscale=0.5)
+        self.ax_acc.set_xlim(-0.2, EPOCH_STOPS[-1] * 1.1)  # room for the marker at 0
+        self.ax_acc.minorticks_off()
+        self.ax_acc.set_xticks(EPOCH_STOPS, [str(e) for e in EPOCH_STOPS])
         self.ax_acc.set_ylim(0, 1.05)
         self.ax_acc.set_yticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
         plotting.key(
@@ -423,7 +426,7 @@ class DeepVsLinear(App):
             x=0.3,
             y=0.27,
         )
-        plotting.label(self.ax_acc, "Training accuracy", "epochs", "accuracy")
+        plotting.label(self.ax_acc, "Training accuracy", "epochs (log scale after 1)", "accuracy")
         self.note = plotting.takeaway(self.fig)
         self.moving = (*on_maps, *self.markers.values(), self.note)
 
@@ -432,7 +435,7 @@ class DeepVsLinear(App):
         n = int(round(np.sqrt(self.G.shape[1])))
         for name, image in self.images.items():
             image.set_data(self.maps[name][i].reshape(n, n))
-            self.markers[name].set_data([i], [self.accuracies[name][i]])
+            self.markers[name].set_data([EPOCH_STOPS[i]], [self.accuracies[name][i]])
         linear, deep = self.accuracies["linear"][i], self.accuracies["deep"][i]
         if EPOCH_STOPS[i] == 0:
             self.note.set_text(
@@ -442,5 +445,5 @@ class DeepVsLinear(App):
             return
         self.note.set_text(
             f"{_epochs(EPOCH_STOPS[i])}: softmax regression {linear:.0%} (straight lines); "
-            f"the deep network {deep:.0%} (curved boundaries)."
+            f"the deep network {deep:.0%} (boundaries free to bend)."
         )
