@@ -107,3 +107,32 @@ def test_deep_vs_linear_puts_each_epoch_at_its_distance():
     assert x[20] - x[10] == pytest.approx(x[10] - x[5]) == pytest.approx(x[2] - x[1])
     assert "boundaries free to bend" in app.note.get_text()
     plt.close(app.fig)
+
+
+def test_the_sweep_times_runs_step_by_step_and_marks_a_run_that_lost_the_target():
+    from course_utils import nn
+    from course_utils.widgets.batchnorm import learning_rate_sweep_figure
+
+    def history(by_step, steps_per_epoch=4):
+        h = nn.History()
+        h.val_step = list(range(1, len(by_step) + 1))
+        h.val_step_accuracy = list(by_step)
+        h.steps = h.val_step[steps_per_epoch - 1 :: steps_per_epoch]
+        h.val_accuracy = h.val_step_accuracy[steps_per_epoch - 1 :: steps_per_epoch]
+        return h
+
+    runs = {
+        (True, 0.1): history([0.5, 0.7, 0.8, 0.85, 0.88, 0.91, 0.92, 0.93]),  # step 6
+        (True, 1.0): history([0.6, 0.92, 0.9, 0.95, 0.95, 0.96, 0.95, 0.96]),  # step 2
+        (False, 0.1): history([0.5, 0.6, 0.7, 0.8, 0.8, 0.8, 0.85, 0.89]),  # never
+        (False, 1.0): history([0.7, 0.91, 0.5, 0.2, 0.1, 0.1, 0.1, 0.1]),  # step 2, then lost
+    }
+    fig, steps = learning_rate_sweep_figure([0.1, 1.0], runs, 0.9)
+    # by step: the epochs' ends (steps 4, 8) would say 8, 4, None, None
+    assert steps == {(True, 0.1): 6, (True, 1.0): 2, (False, 0.1): None, (False, 1.0): 2}
+    ax_steps = fig.axes[1]
+    faces = [c.get_facecolors() for c in ax_steps.collections]  # with batch norm, without
+    hollow = [[bool(np.allclose(f[:3], 1)) for f in face] for face in faces]
+    assert hollow == [[False, False], [False, True]]
+    assert plt.matplotlib.colors.to_hex(faces[1][0]) != "#ffffff"  # never: drawn filled, on top
+    plt.close(fig)

@@ -255,9 +255,9 @@ def learning_rate_sweep_figure(alphas, runs, target):
         fontsize=9,
     )
     ax_steps.text(
-        0.35,
+        0.3,
         0.7,
-        f"hollow: reached {target:.0%}, below it at the end",
+        f"hollow: below {target:.0%} at the end",
         transform=ax_steps.transAxes,
         va="top",
         fontsize=9,
