@@ -230,12 +230,15 @@ class _Runner:
         self.fn = fn
         self.timeout = timeout
         self.fn_name = getattr(fn, "__name__", "your_function")
+        self.takes = set()  # the argument names fn is known to take, by name
 
     def __call__(self, **kwargs):
         """The learner's result on kwargs; raises _Stop when it cannot be judged."""
         called = format_call(self.fn_name, kwargs)
-        unbound = _cannot_take(self.fn, kwargs)
-        if unbound:
+        unbound = None if tuple(kwargs) in self.takes else _cannot_take(self.fn, kwargs)
+        if unbound is None:
+            self.takes.add(tuple(kwargs))
+        else:
             raise _Stop(
                 {
                     "status": FAILED,
