@@ -231,8 +231,10 @@ def figure_problems(fig):
                 problems.append(f"axes {i} has no {part}")
     if not any(t.get_text().strip() for t in fig.texts):
         problems.append("the figure has no takeaway")
-    problems += [f"cut off at the figure's edge: {text!r}" for text in _cut_off_texts(fig)]
-    problems += [f"runs out of its axes: {text!r}" for text in _texts_out_of_axes(fig)]
+    renderer = fig.canvas.get_renderer()
+    fig.draw_without_rendering()  # once, for both measures below
+    problems += [f"cut off at the figure's edge: {t!r}" for t in _cut_off_texts(fig, renderer)]
+    problems += [f"runs out of its axes: {t!r}" for t in _texts_out_of_axes(fig, renderer)]
     return problems
 
 
@@ -247,10 +249,9 @@ def _drawn_tick_labels(axis):
     ]
 
 
-def _cut_off_texts(fig):
-    """The texts (takeaway, titles, labels, tick labels, keys) that stick out of the figure."""
-    renderer = fig.canvas.get_renderer()
-    fig.draw_without_rendering()
+def _cut_off_texts(fig, renderer):
+    """The texts (takeaway, titles, labels, tick labels, keys) that stick out of the figure,
+    as last drawn."""
     axes = [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)]
     # tick labels only where a tick is drawn (the others sit outside the limits, undrawn)
     tick_labels = {
@@ -272,22 +273,21 @@ def _cut_off_texts(fig):
     return cut
 
 
-def _texts_out_of_axes(fig):
+def _texts_out_of_axes(fig, renderer):
     """The texts placed in an axes (keys, notes, bar labels) that reach past its sides into
-    another axes or its title, labels and tick labels."""
-    renderer = fig.canvas.get_renderer()
-    fig.draw_without_rendering()
+    another axes or its title, labels and tick labels, as last drawn."""
     shown = [ax for ax in fig.axes if ax.get_visible()]
     out = []
     for ax in shown:
         frame = ax.get_window_extent(renderer)
-        others = [other.get_tightbbox(renderer) for other in shown if other is not ax]
         for text in ax.texts:
             if not (text.get_visible() and text.get_text().strip()):
                 continue
             box = text.get_window_extent(renderer)
-            outside = box.x0 < frame.x0 - 1 or box.x1 > frame.x1 + 1
-            if outside and any(box.overlaps(other) for other in others):
+            if frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1:
+                continue  # inside its axes: the common case, measured without the others
+            others = (other.get_tightbbox(renderer) for other in shown if other is not ax)
+            if any(box.overlaps(other) for other in others):
                 out.append(text.get_text())
     return out
 

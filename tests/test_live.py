@@ -243,6 +243,7 @@ def _sweep(app, per_control=6):
             yield name, value
 
 
+@pytest.mark.exhaustive
 @pytest.mark.parametrize("cls", APPS, ids=lambda c: c.__name__)
 def test_a_blitted_frame_is_the_same_as_drawing_the_whole_figure_again(cls):
     """Whatever changed, the frame is right: the background is redrawn whenever it is stale."""

@@ -132,6 +132,7 @@ def test_an_app_is_a_widget_that_sits_in_other_widgets(app):
     plt.close(other.fig)
 
 
+@pytest.mark.exhaustive
 def test_every_control_swept_over_its_range(app):
     """Each control alone over all its values, the others at their defaults."""
     for name, control in app.controls.items():
@@ -160,6 +161,7 @@ def test_artists_change_when_any_control_changes(app):
         assert _same(before, _artist_state(app.fig)), f"{name} back to default, figure differs"
 
 
+@pytest.mark.exhaustive
 def test_scale_explorer_every_combination_of_quantity_scale_and_range():
     app = ScaleExplorer()
     quantity, scale, exponents = (app.controls[k] for k in ("quantity", "scale", "exponents"))
@@ -281,6 +283,7 @@ def test_errors_in_an_update_are_shown_not_raised():
     plt.close(app.fig)
 
 
+@pytest.mark.exhaustive
 @pytest.mark.parametrize("cls", APPS, ids=lambda cls: cls.__name__)
 def test_the_text_cache_draws_the_same_pixels_as_matplotlib(cls):
     """CourseFigure replays recorded glyphs; after any control change it must equal a plain draw."""
