@@ -181,14 +181,6 @@ for use_batchnorm in (True, False):
 
 # %%
 fig, steps = learning_rate_sweep_figure(alphas, runs, target)
-ended_above = {
-    bn: [a for a in alphas if steps[(bn, a)] and final[(bn, a)] >= target] for bn in (True, False)
-}
-plotting.takeaway(
-    fig,
-    f"{target:.0%} reached, and ended above, at {len(ended_above[True])} of {len(alphas)} learning "
-    f"rates with batch norm, at {len(ended_above[False])} without.",
-)
 plotting.show(fig)
 
 

@@ -47,11 +47,10 @@ class GammaBeta(App):
         Z_tilde = gamma Z_norm + beta is linear in gamma and in beta, so its extremes over the
         sliders' ranges lie at their ends; "undo" gives back Z itself.
         """
-        Z_norm = (self.Z - self.mu) / np.sqrt(self.var + EPS)
         values = [self.Z.min(), self.Z.max()]
         for gamma in (self.controls["gamma"].min, self.controls["gamma"].max):
             for beta in (self.controls["beta"].min, self.controls["beta"].max):
-                values += [gamma * Z_norm.min() + beta, gamma * Z_norm.max() + beta]
+                values += [gamma * self.Z_norm.min() + beta, gamma * self.Z_norm.max() + beta]
         return min(values), max(values)
 
     def _build_figure(self):
@@ -59,6 +58,7 @@ class GammaBeta(App):
         self.fig, (self.ax_in, self.ax_out) = plotting.figure(1, 2)
         _, cache = batchnorm.forward(self.Z, np.ones((1, 1)), np.zeros((1, 1)), eps=EPS)
         self.mu, self.var = float(cache["mu"][0, 0]), float(cache["var"][0, 0])
+        self.Z_norm = cache["Z_norm"]
         # one set of bins for both panels and every slider position: no value falls outside
         low, high = self._reach()
         low, high = 5 * np.floor(low / 5 - 0.02), 5 * np.ceil(high / 5 + 0.02)
@@ -153,6 +153,7 @@ class BatchNoise(App):
             m: (np.histogram(mu, self.mu_bins)[0], np.histogram(var, self.var_bins)[0])
             for m, (mu, var) in zip(BATCH_SIZES, every, strict=True)
         }
+        self.spread = {m: mu.std() for m, (mu, _) in zip(BATCH_SIZES, every, strict=True)}
         self.mu_hist = self.ax_mu.stairs(
             np.zeros(MU_BINS), self.mu_bins, fill=True, color=colors["main"]
         )
@@ -188,12 +189,10 @@ class BatchNoise(App):
 
     def update(self):
         m = self.controls["m"].value
-        mu, var = self.estimates(m)
         mu_counts, var_counts = self.counts[m]
         self.mu_hist.set_data(values=mu_counts)
         self.var_hist.set_data(values=var_counts)
-        spread = mu.std()
-        at_64 = self.estimates(64)[0].std()
+        spread, at_64 = self.spread[m], self.spread[64]
         self.note.set_text(
             f"Mini-batches of {m}: the batch mean wanders +/- {spread:.2f}, {spread / at_64:.2f} x "
             "as much as at 64; the noise shrinks as m grows."
@@ -207,7 +206,8 @@ def learning_rate_sweep_figure(alphas, runs, target):
     accuracy after every step; without it, after every epoch). Left: validation accuracy
     against optimizer steps at the smallest and the largest alpha; right: the steps each run
     needed to first reach `target` validation accuracy (runs that never did are drawn at the
-    top, as "never"; hollow: the run fell below `target` again by its end).
+    top, as "never"; hollow: the run fell below `target` again by its end); the takeaway counts
+    the learning rates at which each arm reached `target` and ended above it.
     -> (fig, steps) with steps: {(batchnorm, alpha): int or None}.
     """
     colors = {True: plotting.COLORS["main"], False: plotting.COLORS["other"]}
@@ -269,6 +269,17 @@ def learning_rate_sweep_figure(alphas, runs, target):
     ax_steps.set_ylim(0, never * 1.12)
     plotting.label(
         ax_steps, f"Steps to {target:.0%} validation accuracy", "learning rate alpha", "steps"
+    )
+    ended_above = {
+        bn: sum(
+            steps[(bn, a)] is not None and runs[(bn, a)].val_accuracy[-1] >= target for a in alphas
+        )
+        for bn in (True, False)
+    }
+    plotting.takeaway(
+        fig,
+        f"{target:.0%} reached, and ended above, at {ended_above[True]} of {len(alphas)} learning "
+        f"rates with batch norm, at {ended_above[False]} without.",
     )
     return fig, steps
 
