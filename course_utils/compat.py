@@ -1,8 +1,9 @@
-"""The private parts of matplotlib and ipympl the course relies on, and nothing else.
+"""The private parts of matplotlib, ipympl and ipywidgets the course relies on, nothing else.
 
 Every use of a name these libraries do not document sits here, so that a new release that
 changes one breaks one small module. Proven with the versions in ``PROVEN``
-(requirements.txt caps both below their next minor release); ``tests/test_internals.py``
+(requirements.txt caps matplotlib and ipympl below their next minor release);
+``tests/test_internals.py``
 fails, naming the part and the version, when a new release changes any of them:
 
 - matplotlib's Agg renderer draws plain text through its C++ core, ``RendererAgg._renderer``,
@@ -11,7 +12,11 @@ fails, naming the part and the version, when a new release changes any of them:
 - a pyplot figure redraws itself through its ``stale_callback`` (apps switch it off and
   redraw once per update, themselves);
 - ipympl's canvas keeps each image as a data URL unless ``syncing_data_url`` is off, and
-  draws and sends an image in ``draw`` (wrapped to hold a lock; see ``live``).
+  draws and sends an image in ``draw`` (wrapped to hold a lock; see ``live``);
+- ipywidgets echoes every value a page sends back to the page unless the trait's metadata says
+  ``echo_update=False``, which traitlets reads from a widget's own ``_<name>_metadata`` first
+  (``no_echo``). Should a release stop reading it, the echo comes back: a slower move, not a
+  wrong one, so ipywidgets is not capped for it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ __all__ = [
     "no_pyplot_redraw",
     "binary_images_only",
     "one_at_a_time",
+    "no_echo",
 ]
 
 #: The releases these private parts are proven on: (lowest, highest minor release).
@@ -128,3 +134,20 @@ def one_at_a_time(canvas, lock):
             return draw(*args, **kwargs)
 
     canvas.draw = draw_holding_the_lock
+
+
+# ---------------------------------------------------------------- ipywidgets: the echo
+
+
+def no_echo(control):
+    """The kernel no longer echoes the values the page sends for control back to the page.
+
+    ipywidgets 8 answers each change a page makes with an "echo_update" message of the same
+    value, so that other pages showing the widget follow. An app's page is the one that moved
+    the control: the echo is one more message per move for the kernel to send and for the page
+    to handle while the kernel draws the frame. A slider's synced value is ``value``; a
+    selection slider's is ``index``.
+    """
+    for name in ("value", "index"):
+        if name in control.keys:
+            setattr(control, f"_{name}_metadata", {"echo_update": False})

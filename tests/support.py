@@ -34,3 +34,18 @@ def spawned_pool(workers):
     """A process pool that spawns its workers, as every pool the course starts (and as macOS
     and Windows do)."""
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def page_moves(control, value):
+    """What ipywidgets does with a page's "update" message: -> the messages the kernel sent."""
+    sent = []
+    control._send = lambda msg, buffers=None: sent.append(msg)
+    name = "index" if "index" in control.keys else "value"
+    control._handle_msg(
+        {
+            "content": {"data": {"method": "update", "state": {name: value}, "buffer_paths": []}},
+            "buffers": [],
+        }
+    )
+    del control._send
+    return sent

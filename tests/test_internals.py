@@ -1,8 +1,9 @@
-"""The private parts of matplotlib and ipympl the course relies on, each checked by itself.
+"""The private parts of matplotlib, ipympl and ipywidgets the course relies on, each checked by
+itself.
 
 course_utils/compat.py holds every use of them and names the releases they are proven on;
-requirements.txt caps both libraries below their next minor release, with a comment naming
-what the course touches. Before the cap is raised, CI installs the new release (its proven
+requirements.txt caps matplotlib and ipympl below their next minor release, with a comment
+naming what the course touches. Before the cap is raised, CI installs the new release (its proven
 versions: constraints.txt) and these tests say in one sentence what changed and where the
 course uses it, instead of a figure that quietly draws wrong.
 """
@@ -15,6 +16,8 @@ import matplotlib.pyplot as plt
 from matplotlib.backends.backend_agg import RendererAgg
 
 from course_utils import compat, plotting
+
+from . import support
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,3 +96,17 @@ def test_the_requirements_allow_just_the_releases_compat_is_proven_on():
         assert _release(bounds.group(2)) == (major, minor + 1), (line, compat.PROVEN[library])
         installed = _release(metadata.version(library))
         assert _release(lowest) <= installed < (major, minor + 1), (library, installed)
+
+
+def test_ipywidgets_echoes_a_pages_move_unless_no_echo_says_not_to():
+    """compat.no_echo sets the trait metadata ipywidgets reads before it echoes a value back
+    (a FloatSlider syncs its value, a SelectionSlider its index). If a new ipywidgets stops
+    echoing, no_echo can go; if it stops reading that metadata, the echo comes back."""
+    import ipywidgets as widgets
+
+    for control in (widgets.FloatSlider(), widgets.SelectionSlider(options=["a", "b"])):
+        name = "index" if "index" in control.keys else "value"
+        (echo,) = support.page_moves(control, 1)
+        assert echo["method"] == "echo_update" and echo["state"] == {name: 1}
+        compat.no_echo(control)
+        assert support.page_moves(control, 0) == []

@@ -15,6 +15,7 @@ from course_utils import compat, live, plotting
 from course_utils.widgets import all_apps
 from course_utils.widgets.batchnorm import GammaBeta
 
+from . import support
 from .test_widgets import _values
 
 APPS = all_apps()
@@ -302,4 +303,32 @@ def test_only_moving_artists_changed_means_a_blit():
         _set(app, "beta", float(beta))  # moves the histogram, same height
         app._draw_frame()
     assert app.fig.draws == draws
+    plt.close(app.fig)
+
+
+@pytest.mark.parametrize("cls", APPS, ids=lambda c: c.__name__)
+def test_a_frame_is_a_png_of_exactly_the_canvas_and_no_larger_than_pillows(cls):
+    """live.frame_png writes its rows unfiltered: the same pixels, and compressed about as well
+    as Pillow's encoder, which filters every row (one frame of each app)."""
+    app = cls()
+    FigureCanvasAgg.draw(app.fig.canvas)
+    png = live.frame_png(app.fig.canvas)
+    image = Image.open(io.BytesIO(png))
+    image.load()  # checks every chunk's CRC and the compressed data
+    assert (image.format, image.mode) == ("PNG", "RGB")
+    rgba = _buffer(app)
+    assert np.array_equal(np.asarray(image), rgba[..., :3])
+    with io.BytesIO() as pillows:
+        Image.fromarray(rgba).convert("RGB").save(pillows, format="png", compress_level=1)
+        assert len(png) <= 1.2 * len(pillows.getvalue()), (len(png), len(pillows.getvalue()))
+    plt.close(app.fig)
+
+
+def test_an_apps_controls_send_no_echo_of_what_the_page_moved():
+    """compat.no_echo: a page's move reaches the app, and nothing is sent back for it."""
+    app = GammaBeta()
+    gamma = app.controls["gamma"]
+    draws = app.fig.draws
+    assert support.page_moves(gamma, 2.0) == []
+    assert gamma.value == 2.0 and app.fig.draws > draws  # the move was taken and drawn
     plt.close(app.fig)

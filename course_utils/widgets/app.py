@@ -65,6 +65,7 @@ class App(widgets.VBox):
             compat.one_at_a_time(self.fig.canvas, self.fig.lock)
             self._takeaway_as_html()
         for control in self.controls.values():
+            compat.no_echo(control)  # the page that moved it needs no echo (see compat)
             control.observe(self._on_change, names="value")
         self._guarded(self.update)
         widgets.VBox.__init__(self, children=self._parts())
