@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .checks import EXERCISES, NOT_ATTEMPTED, PASSED, results
@@ -22,11 +23,14 @@ from .checks import EXERCISES, NOT_ATTEMPTED, PASSED, results
 __all__ = ["main"]
 
 
-_MARKER = "COURSE_CHECKS_RESULTS "
 _TIMED_OUT = "CourseChecksTimeout"  # the error nbclient reports for a cell that timed out
-_RESULTS_CELL = (  # run in the notebook's kernel after its cells: what its checks recorded
+# Run in the notebook's kernel after its cells: what its checks recorded, written to a file.
+# Not printed: a cell's printed output may reach nbclient after it has stopped waiting for it
+# (a few seconds after the cell's reply, on a loaded machine), and would then be lost.
+_RESULTS_CELL = (
     "import json as _json, course_utils.checks as _checks\n"
-    "print({marker!r} + _json.dumps(_checks.results({notebook!r})))"
+    "with open({path!r}, 'w', encoding='utf-8') as _file:\n"
+    "    _json.dump(_checks.results({notebook!r}), _file)"
 )
 
 
@@ -102,17 +106,16 @@ def _run_notebook(nb, folder, notebook, timeout):
         problem = _run_cells(client, nb)
         if problem:
             problem += "\nThe cells after it did not run: their checks count as not attempted."
-        cell = new_code_cell(_RESULTS_CELL.format(marker=_MARKER, notebook=notebook))
-        nb.cells.append(cell)
-        client.timeout = min(timeout, 60)  # instant, unless the kernel is stuck
-        try:
-            client.execute_cell(cell, len(nb.cells) - 1, store_history=False)
-        except Exception:  # noqa: BLE001, S110 - the kernel is gone or stuck: no results
-            pass
-    for output in cell.outputs:
-        for line in output.get("text", "").splitlines():
-            if line.startswith(_MARKER):
-                return json.loads(line[len(_MARKER) :]), problem
+        with tempfile.TemporaryDirectory(prefix="course-checks-") as folder_for_results:
+            path = Path(folder_for_results) / "results.json"
+            cell = new_code_cell(_RESULTS_CELL.format(path=str(path), notebook=notebook))
+            nb.cells.append(cell)
+            client.timeout = min(timeout, 60)  # instant, unless the kernel is stuck
+            try:
+                client.execute_cell(cell, len(nb.cells) - 1, store_history=False)
+                return json.loads(path.read_text(encoding="utf-8")), problem
+            except Exception:  # noqa: BLE001, S110 - the kernel is gone or stuck: no results
+                pass
     unread = "The results of its checks could not be read: every exercise counts as not attempted."
     return None, f"{problem or ''}\n{unread}"
 

@@ -102,6 +102,19 @@ def test_a_cell_that_raises_is_named_and_the_exercises_after_it_are_not_attempte
     assert out.splitlines()[-1] == f"  1 of {len(NAMES)} exercises passed."
 
 
+def test_the_results_are_read_even_when_the_notebooks_output_never_arrives(tmp_path, capsys):
+    """A cell's printed output can reach nbclient after it has stopped waiting for it (on a
+    loaded machine), and is then lost; the results do not travel that way. Here the kernel's
+    printed output is silenced altogether."""
+    first, *rest = NAMES
+    silence = 'import os, sys\nsys.stdout = open(os.devnull, "w")'
+    path = _notebook_in(tmp_path, IMPORTS, silence, _checked(first))
+    assert checks_cli.main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "could not be read" not in out
+    assert _rows(out) == [(first, "passed", None)] + [(n, "not attempted", None) for n in rest]
+
+
 def test_a_missing_file_or_not_a_notebook_says_so_in_one_line_and_fails(tmp_path):
     text = tmp_path / "02_notes.ipynb"
     text.write_text("my notes, not a notebook")
