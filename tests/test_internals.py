@@ -15,7 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.backends.backend_agg import RendererAgg
 
-from course_utils import compat, plotting
+from course_utils import compat
 
 from . import support
 
@@ -37,8 +37,14 @@ def test_agg_renderer_core_draws_text_images():
 
 def test_pyplot_figures_draw_themselves_through_stale_callback():
     """compat.no_pyplot_redraw sets fig.stale_callback to None so that pyplot does not redraw
-    on each changed artist (the app redraws once per move): that is pyplot's only hook."""
-    fig, _ = plotting.figure()
+    on each changed artist (the app redraws once per move): that is pyplot's only hook.
+
+    pyplot sets it on a figure made while its display hook for a plain Python prompt is on:
+    under ``plt.ion()`` here, and in a session's first figure (matplotlib turns the hook on as
+    it loads its backend, and ``plotting.figure``'s ``plt.ioff()`` turns it off again after).
+    """
+    with plt.ion():
+        fig = plt.figure()
     try:
         hook = fig.stale_callback
         assert callable(hook) and hook.__name__ == "_auto_draw_if_interactive", (

@@ -87,7 +87,7 @@ def test_softmax_regression_live_says_what_the_circles_are():
     app = SoftmaxRegressionLive()
     for epochs in (0, 3, 20):
         app.controls["epochs"].value = epochs
-        circled = len(app.wrong.get_offsets())
+        circled = len(app.wrong.get_xdata())
         predicted = app.predict(app.X, app.controls["alpha"].value, epochs)
         assert circled == int(np.sum(predicted != app.y))
         assert f"(circled: the {circled} misclassified)" in app.note.get_text()

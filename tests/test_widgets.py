@@ -15,6 +15,7 @@ from matplotlib.text import Text
 
 from course_utils import plotting
 from course_utils.widgets import App, all_apps
+from course_utils.widgets import softmax as softmax_apps
 from course_utils.widgets.batchnorm import BatchNoise, GammaBeta
 from course_utils.widgets.batchnorm_test_time import OneExample, RunningEstimates
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
@@ -512,9 +513,10 @@ def test_softmax_regression_live_shows_the_model_trained_that_long_and_its_accur
     assert W == pytest.approx(model.W) and b == pytest.approx(model.b)
     # the regions are the argmax of W x + b on the grid; the circled points are the mistakes
     n = app.image.get_array().shape[0]
-    assert np.array_equal(app.image.get_array(), np.argmax(W @ app.G + b, axis=0).reshape(n, n))
+    classes = np.argmax(W @ app.G + b, axis=0).reshape(n, n)
+    assert np.array_equal(app.image.get_array(), softmax_apps.REGION_COLORS[classes])
     wrong = model.predict(app.X) != app.y
-    assert np.array_equal(app.wrong.get_offsets(), app.X[:, wrong].T)
+    assert np.array_equal(app.wrong.get_xydata(), app.X[:, wrong].T)
     quoted = int(app.note.get_text().split("training accuracy ")[1].split("%")[0])
     assert quoted == round(100 * model.accuracy(app.X, app.y)) == round(100 * (1 - wrong.mean()))
     assert app.marker.get_ydata()[0] == pytest.approx(model.cost(app.X, app.y))
@@ -553,11 +555,14 @@ def test_deep_vs_linear_the_network_beats_softmax_regression_on_spirals():
     text = app.note.get_text()
     assert f"softmax regression {linear:.0%}" in text and f"deep network {deep:.0%}" in text
     n = app.images["deep"].get_array().shape[0]
-    assert np.array_equal(app.images["linear"].get_array(), app.linear.predict(app.G).reshape(n, n))
+    linear_classes = app.linear.predict(app.G).reshape(n, n)
+    assert np.array_equal(
+        app.images["linear"].get_array(), softmax_apps.REGION_COLORS[linear_classes]
+    )
     from course_utils import nn
 
-    expected = nn.predict(app.network, app.G).reshape(n, n)
-    assert np.array_equal(app.images["deep"].get_array(), expected)
+    deep_classes = nn.predict(app.network, app.G).reshape(n, n)
+    assert np.array_equal(app.images["deep"].get_array(), softmax_apps.REGION_COLORS[deep_classes])
     app.controls["epochs"].value = 0
     assert app.note.get_text().startswith("Untrained:")
     plt.close(app.fig)

@@ -62,11 +62,11 @@ def test_grid_vs_random_shows_the_trials_their_distinct_x1_and_the_best(grid_vs_
 def test_grid_vs_random_heat_map_is_the_objective_at_the_cell_centres(grid_vs_random):
     app = grid_vs_random
     app.controls["w"].value = 0.6
-    image = app.panels["random"]["image"].get_array()
+    image = app.panels["random"]["image"].get_array()  # (n, n, 4): the colour of f in each cell
     n = image.shape[0]
     ticks = (np.arange(n) + 0.5) / n
     x1, x2 = np.meshgrid(ticks, ticks)  # row i: x2 = ticks[i]
-    assert np.allclose(image, app.objective().value(x1, x2))
+    assert np.array_equal(image, apps.HEAT(app.objective().value(x1, x2), bytes=True))
 
 
 def test_grid_vs_random_more_trials_keep_the_earlier_random_ones(grid_vs_random):

@@ -6,6 +6,7 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 from matplotlib.widgets import RectangleSelector
 
@@ -21,9 +22,12 @@ __all__ = ["GridVsRandom", "CoarseToFine", "importance_figure"]
 PER_AXIS = range(2, 8)
 MAX_TRIALS = PER_AXIS[-1] ** 2
 SEEDS = 10
-#: cells per side of the objective's heat map: a pcolormesh draws in a third of the time of
-#: an imshow of the same figure (Agg resamples an image on every draw)
+#: cells per side of the objective's heat map
 CELLS = 64
+#: the heat map's colours for f from 0 to 1. The map is drawn on every move, as an image of
+#: colours: about two thirds of the time of a pcolormesh, a third of an image of f through a
+#: colormap (Agg would colour every pixel of the resampled image)
+HEAT = colormaps["YlGnBu"]
 RUG_Y = -0.075  # the strip under the square where the values of x1 tried are marked
 
 
@@ -76,17 +80,12 @@ class GridVsRandom(App):
         self.fig.subplots_adjust(left=0.07, right=0.985, top=0.9, bottom=0.28, wspace=0.2)
         self.panels = {}
         for ax, kind in zip(axes, ("grid", "random"), strict=True):
-            edges = np.linspace(0.0, 1.0, CELLS + 1)
-            image = ax.pcolormesh(
-                edges,
-                edges,
-                np.zeros((CELLS, CELLS)),
-                cmap="YlGnBu",
-                vmin=0.0,
-                vmax=1.0,
-                shading="flat",
-                antialiased=False,
-                linewidth=0,
+            image = ax.imshow(
+                np.zeros((CELLS, CELLS, 4), np.uint8),
+                origin="lower",
+                extent=(0.0, 1.0, 0.0, 1.0),
+                interpolation="nearest",
+                aspect="auto",
                 zorder=0,
             )
             (optimum,) = ax.plot(*self.optimum, "+", color="white", ms=12, mew=2, zorder=2)
@@ -155,7 +154,7 @@ class GridVsRandom(App):
             scores = f.value(x[:, 0], x[:, 1])
             best = int(np.argmax(scores))
             distinct = np.unique(x[:, 0])
-            panel["image"].set_array(picture)
+            panel["image"].set_data(HEAT(picture, bytes=True))
             panel["trials"].set_data(x[:, 0], x[:, 1])
             panel["rug"].set_data(distinct, np.full(distinct.size, RUG_Y))
             panel["best"].set_data([x[best, 0]], [x[best, 1]])
