@@ -18,6 +18,7 @@ from course_utils.widgets import App, all_apps
 from course_utils.widgets import softmax as softmax_apps
 from course_utils.widgets.batchnorm import BatchNoise, GammaBeta
 from course_utils.widgets.batchnorm_test_time import OneExample, RunningEstimates
+from course_utils.widgets.batchnorm_test_time import heights as bar_heights
 from course_utils.widgets.scales import BetaMemory, ScaleExplorer
 from course_utils.widgets.softmax import DeepVsLinear, SoftmaxBars, SoftmaxRegressionLive
 
@@ -398,9 +399,7 @@ def test_one_example_alone_every_example_gets_the_same_probabilities_but_not_in_
     heights = []
     for i in (0, 1, 2):
         app.controls["example"].value = i
-        heights.append(
-            [[b.get_height() for b in bars] for bars in (app.running_bars, app.batch_bars)]
-        )
+        heights.append([list(bar_heights(bars)) for bars in (app.running_bars, app.batch_bars)])
         assert np.allclose(
             heights[-1][0],
             app.network.forward(app.data.X_test[:, [i]], "inference")[0][:, 0],
@@ -417,7 +416,7 @@ def test_one_example_batch_bars_are_train_mode_on_the_batch_that_holds_the_examp
     app = OneExample()
     app.controls["example"].value, app.controls["m"].value = 13, 8
     Y_hat, _ = app.network.forward(app.data.X_test[:, 8:16], mode="train")
-    assert [b.get_height() for b in app.batch_bars] == pytest.approx(Y_hat[:, 5], abs=1e-6)
+    assert list(bar_heights(app.batch_bars)) == pytest.approx(Y_hat[:, 5], abs=1e-6)
     assert "examples 8-15" in app.batch_key.get_text()
     quoted = int(app.note.get_text().split("batches of 8: ")[1].split("%")[0])
     assert quoted == round(100 * app.accuracy[8])
