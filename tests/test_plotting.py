@@ -1,6 +1,9 @@
 """plotting.figure_problems: what a course figure must have, and nothing cut off."""
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.image import AxesImage
 
 from course_utils import plotting
 
@@ -41,4 +44,62 @@ def test_a_key_that_runs_into_the_next_panel_is_named_one_in_the_margin_is_not()
     plotting.key(right, [("short", "black")], x=0.9)  # past the frame, in the figure's margin
     out = [p for p in plotting.figure_problems(fig) if p.startswith("runs out")]
     assert len(out) == 1 and "far too long" in out[0], out
+    plt.close(fig)
+
+
+def test_fit_height_grows_at_once_and_shrinks_only_when_the_bars_fill_under_a_third():
+    fig, ax = plotting.figure()
+    margin = 1.5
+    plotting.fit_height(ax, 100, margin=margin)
+    assert ax.get_ylim() == (0, margin * 128)
+    plotting.fit_height(ax, 129, margin=margin)  # no longer fits: up at once
+    assert ax.get_ylim() == (0, margin * 256)
+    for count in (127, 129, 100, 200, 86, 256):  # wavering around 128: the limit stays
+        plotting.fit_height(ax, count, margin=margin)
+        assert ax.get_ylim() == (0, margin * 256), count
+    plotting.fit_height(ax, 85, margin=margin)  # under a third of 256: down to fit it
+    assert ax.get_ylim() == (0, margin * 128)
+    for count in (0, 1, 2, 3, 1000, 5):  # every bar always fits, with its margin
+        plotting.fit_height(ax, count, margin=margin)
+        assert margin * max(count, 1) <= ax.get_ylim()[1] < 3 * margin * max(count, 1)
+    plt.close(fig)
+
+
+def _pixels_of(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize("shape", [(100, 100), (8, 8), (37, 53)])
+@pytest.mark.parametrize("origin", ["lower", "upper"])
+@pytest.mark.parametrize("dpi", [72, 137])
+def test_a_colour_image_draws_the_pixels_imshow_draws(shape, origin, dpi):
+    colours = np.random.default_rng(0).integers(0, 256, (*shape, 4), dtype=np.uint8)
+    colours[..., 3] = 255
+    extents = [(0.0, 1.0, 0.0, 1.0), (-2.3, 3.1, -1.7, 4.4), (5.0, -1.0, 0.5, 7.5)]
+    figures = []
+    for draw in ("imshow", "colour_image"):
+        fig, axes = plotting.figure(1, 3, dpi=dpi)
+        for ax, extent in zip(axes, extents, strict=True):
+            if draw == "imshow":
+                ax.imshow(colours, extent=extent, origin=origin, interpolation="nearest")
+                ax.set_aspect("auto")
+            else:
+                image = plotting.colour_image(ax, colours, extent, origin=origin)
+                assert isinstance(image, plotting.ColourImage)
+        axes[1].set_xlim(-1, 2)  # the image cut by the axes
+        figures.append(fig)
+    reference, drawn = (_pixels_of(fig) for fig in figures)
+    assert np.array_equal(drawn, reference)
+    for fig in figures:
+        plt.close(fig)
+
+
+def test_a_colour_image_with_alpha_is_drawn_by_matplotlib_as_usual():
+    colours = np.full((4, 4, 4), 200, np.uint8)
+    fig, ax = plotting.figure()
+    image = plotting.colour_image(ax, colours, (0, 1, 0, 1))
+    image.set_alpha(0.5)
+    reference = AxesImage.make_image(image, fig.canvas.get_renderer())[0]
+    assert np.array_equal(image.make_image(fig.canvas.get_renderer())[0], reference)
     plt.close(fig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import colormaps
 
 from .. import batchnorm, nn, plotting
 from ..data import digits
@@ -200,6 +201,7 @@ class OneExample(App):
         M = y.size
         # the raw pixels (0-16) back from the standardised ones, one 8 x 8 image per column
         self.images = (X * data.std + data.mean).T.reshape(M, 8, 8)
+        self.colours = colormaps["gray_r"](self.images / 16, bytes=True)  # 0 white, 16 black
         self.running = network.forward(X, mode="inference")[0]  # (n_classes, M)
         sizes = sorted({m for m in TEST_BATCH_SIZES if m < M} | {M})
         self.batch = {m: batch_statistics_probabilities(network, X, m) for m in sizes}
@@ -226,8 +228,8 @@ class OneExample(App):
             1, 2, gridspec_kw={"width_ratios": [1, 3]}
         )
         ax = self.ax_image
-        self.image = ax.imshow(
-            self.images[0], cmap="gray_r", vmin=0, vmax=16, interpolation="nearest"
+        self.image = plotting.colour_image(
+            ax, self.colours[0], (-0.5, 7.5, 7.5, -0.5), origin="upper", aspect="equal"
         )
         ax.set_xticks([0, 7])
         ax.set_yticks([0, 7])
@@ -271,7 +273,7 @@ class OneExample(App):
         i, m = self.controls["example"].value, self.controls["m"].value
         label = int(self.data.y_test[i])
         running, batch = self.running[:, i], self.batch[m][:, i]
-        self.image.set_data(self.images[i])
+        self.image.set_data(self.colours[i])
         # the text only: set_title also resets the title's transform (a full draw)
         self.ax_image.title.set_text(f"Test example {i}: a {label}")
         set_heights(self.running_bars, running)

@@ -80,13 +80,8 @@ class GridVsRandom(App):
         self.fig.subplots_adjust(left=0.07, right=0.985, top=0.9, bottom=0.28, wspace=0.2)
         self.panels = {}
         for ax, kind in zip(axes, ("grid", "random"), strict=True):
-            image = ax.imshow(
-                np.zeros((CELLS, CELLS, 4), np.uint8),
-                origin="lower",
-                extent=(0.0, 1.0, 0.0, 1.0),
-                interpolation="nearest",
-                aspect="auto",
-                zorder=0,
+            image = plotting.colour_image(
+                ax, np.zeros((CELLS, CELLS, 4), np.uint8), (0.0, 1.0, 0.0, 1.0), zorder=0
             )
             (optimum,) = ax.plot(*self.optimum, "+", color="white", ms=12, mew=2, zorder=2)
             (rug,) = ax.plot([], [], "|", color="black", ms=9, mew=1.2, zorder=2)

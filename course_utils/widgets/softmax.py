@@ -50,19 +50,12 @@ def _regions(ax, X, y, n_classes, extent):
     """The class regions (an image, shown with _paint) under the points of each class.
 
     -> (image, points): points, one line of markers per class, are drawn over the image. Both
-    are drawn again on every move, so both take the fast way: an image of colours draws in
-    about a third of the time of an image of classes through a colormap (Agg would colour every
-    pixel of the resampled image), and a line's markers, one stamp repeated, in a twentieth of
-    the time of a scatter, which draws each point with a colour of its own.
+    are drawn again on every move, so both take the fast way: an image of colours
+    (``plotting.colour_image``: a gather of cells, where an image of classes through a colormap
+    is resampled and coloured pixel by pixel), and a line's markers, one stamp repeated, in a
+    twentieth of the time of a scatter, which draws each point with a colour of its own.
     """
-    image = ax.imshow(
-        np.zeros((2, 2, 4), np.uint8),
-        origin="lower",
-        extent=extent,
-        interpolation="nearest",
-        aspect="auto",
-        zorder=0,
-    )
+    image = plotting.colour_image(ax, np.zeros((2, 2, 4), np.uint8), extent, zorder=0)
     points = [
         ax.plot(
             X[0, y == k], X[1, y == k], "o", ms=3, mew=0, color=CLASS_COLORS[k], ls="none", zorder=2
