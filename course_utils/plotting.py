@@ -228,7 +228,7 @@ def colour_image(ax, colours, extent, origin="lower", aspect="auto", **kwargs):
     colours: (rows, cols, 4) uint8 RGBA. extent: (left, right, bottom, top) in data units; row 0
     lies at the bottom with origin "lower", at the top with "upper". Like
     ``ax.imshow(colours, extent=extent, origin=origin, interpolation="nearest", aspect=aspect)``,
-    drawn to the same pixels (``ColourImage``), in a fraction of the time.
+    drawn to the same pixels (``ColourImage``) in a fraction of the time.
     """
     image = ColourImage(ax, origin=origin, interpolation="nearest", **kwargs)
     image.set_data(colours)
@@ -245,10 +245,10 @@ class ColourImage(AxesImage):
     Why: an app's class map or heat map changes on every move of a slider. matplotlib makes any
     image through its general resampler, with masked arrays around the data: about 1.5 ms per
     image and frame. For colours already chosen, shown nearest-neighbour on an axis-aligned
-    grid, each pixel's colour is that of the cell under its centre: one numpy gather, which is
-    exactly what the resampler gives (``tests/test_plotting.py`` compares the pixels). Anything
-    else (alpha, another interpolation, a vector backend's magnification) is drawn by
-    matplotlib as usual.
+    grid, each pixel's colour is that of the cell under its centre: one numpy gather. With
+    matplotlib 3.11 these are exactly the pixels its resampler gives; older releases place some
+    cell edges a pixel apart (``tests/test_plotting.py`` checks both). Anything else (alpha,
+    another interpolation, a vector backend's magnification) is drawn by matplotlib as usual.
     """
 
     def make_image(self, renderer, magnification=1.0, unsampled=False):
