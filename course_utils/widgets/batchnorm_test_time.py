@@ -200,8 +200,8 @@ class OneExample(App):
         X, y = data.X_test, data.y_test
         M = y.size
         # the raw pixels (0-16) back from the standardised ones, one 8 x 8 image per column
-        self.images = (X * data.std + data.mean).T.reshape(M, 8, 8)
-        self.colours = colormaps["gray_r"](self.images / 16, bytes=True)  # 0 white, 16 black
+        images = (X * data.std + data.mean).T.reshape(M, 8, 8)
+        self.colours = colormaps["gray_r"](images / 16, bytes=True)  # 0 white, 16 black
         self.running = network.forward(X, mode="inference")[0]  # (n_classes, M)
         sizes = sorted({m for m in TEST_BATCH_SIZES if m < M} | {M})
         self.batch = {m: batch_statistics_probabilities(network, X, m) for m in sizes}
