@@ -6,9 +6,10 @@ changes one breaks one small module. Proven with the versions in ``PROVEN``
 ``tests/test_internals.py``
 fails, naming the part and the version, when a new release changes any of them:
 
-- matplotlib's Agg renderer draws plain text through its C++ core, ``RendererAgg._renderer``,
-  one ``draw_text_image(image, x, y, angle, gc)`` per glyph (the text cache of
-  ``plotting.CourseFigure`` records and replays those calls);
+- matplotlib's Agg renderer draws plain text through its C++ core, ``RendererAgg._renderer``:
+  ``draw_text_image(image, x, y, angle, gc)``, once per string with the font's bitmap
+  (3.8-3.10) or once per glyph (3.11); the text cache of ``plotting.CourseFigure`` records
+  and replays those calls;
 - a pyplot figure redraws itself through its ``stale_callback`` (apps switch it off and
   redraw once per update, themselves);
 - ipympl's canvas keeps each image as a data URL unless ``syncing_data_url`` is off, and
@@ -73,9 +74,10 @@ def replay_glyphs(renderer, glyphs, gc):
 class _GlyphRecorder:
     """Stands in for the Agg renderer's C++ core while one string is drawn; notes its glyphs.
 
-    Agg draws plain text as one ``draw_text_image(image, x, y, angle, gc)`` per glyph: an
-    8-bit coverage image blended in the colour of ``gc``. Any other call is passed on too,
-    but then the string is not cached (another matplotlib version may draw text otherwise).
+    Agg draws plain text as ``draw_text_image(image, x, y, angle, gc)`` calls: 8-bit coverage
+    images (the whole string's, or one per glyph) blended in the colour of ``gc``. Any other
+    call is passed on too, but then the string is not cached (another matplotlib version may
+    draw text otherwise).
     """
 
     def __init__(self, core):
@@ -85,8 +87,12 @@ class _GlyphRecorder:
 
     def draw_text_image(self, image, x, y, angle, gc):
         self.core.draw_text_image(image, x, y, angle, gc)
-        if isinstance(image, np.ndarray):
-            self.glyphs.append((image.copy(), x, y, angle))
+        try:  # an array (3.11: one glyph) or the font's own bitmap (3.8-3.10: the whole string)
+            pixels = np.array(image, dtype=np.uint8)  # a copy: the font reuses its bitmap
+        except (TypeError, ValueError):
+            pixels = None
+        if pixels is not None and pixels.ndim == 2:
+            self.glyphs.append((pixels, x, y, angle))
         else:
             self.complete = False
 

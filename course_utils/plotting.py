@@ -62,11 +62,11 @@ STYLE = {
 class CourseFigure(Figure):
     """A Figure that redraws unchanged text from a cache: the same pixels, drawn faster.
 
-    Why: since matplotlib 3.11, Agg lays out and rasterises every glyph with FreeType on each
-    draw. That was 70% of an app's redraw, though most of its text (titles, axis and tick
-    labels) is the same at the same place every time. So the first time a string is drawn,
-    the glyph images Agg blends onto the canvas are recorded (through Agg's private core: see
-    ``compat``); when the same string is drawn
+    Why: Agg lays out and rasterises every string with FreeType on each draw (matplotlib 3.11:
+    every glyph by itself, 70% of an app's redraw), though most of an app's text (titles, axis
+    and tick labels) is the same at the same place every time. So the first time a string is
+    drawn, the images Agg blends onto the canvas for it (the string's bitmap, or each glyph's)
+    are recorded (through Agg's private core: see ``compat``); when the same string is drawn
     with the same font at the same place again, the recorded images are blended instead.
     Colour, alpha and clipping still come from the current draw. Text that moves or changes
     is simply drawn and recorded afresh; mathtext, usetex and PDF or SVG output are not cached.

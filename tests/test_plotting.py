@@ -49,6 +49,32 @@ def test_a_key_that_runs_into_the_next_panel_is_named_one_in_the_margin_is_not()
     plt.close(fig)
 
 
+def test_unchanged_text_is_replayed_from_the_cache_not_rasterised_again(monkeypatch):
+    """On every matplotlib the course allows (3.8-3.10 hand Agg a string's bitmap, 3.11 one
+    image per glyph): the second draw of an unchanged figure lays out and rasterises no text,
+    and its pixels are the first draw's."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    fig, ax = _labelled_figure()
+    fig.canvas.draw()
+    first = np.asarray(fig.canvas.buffer_rgba()).copy()
+    assert "A title" in {key[0] for key in fig._text_cache}, (
+        f"matplotlib {mpl.__version__}: the title was drawn but not recorded"
+    )
+    rasterised = []
+    agg_draw_text = RendererAgg.draw_text
+
+    def counting_draw_text(self, gc, x, y, s, *args, **kwargs):
+        rasterised.append(s)
+        return agg_draw_text(self, gc, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(RendererAgg, "draw_text", counting_draw_text)
+    fig.canvas.draw()
+    assert rasterised == [], f"matplotlib {mpl.__version__}: drawn again: {rasterised}"
+    assert np.array_equal(np.asarray(fig.canvas.buffer_rgba()), first)
+    plt.close(fig)
+
+
 def test_fit_height_grows_at_once_and_shrinks_only_when_the_bars_fill_under_a_third():
     fig, ax = plotting.figure()
     margin = 1.5
