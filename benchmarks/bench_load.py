@@ -50,7 +50,7 @@ from tests.browser import lab  # noqa: E402
 
 BUDGET_P95_MS = {"quiet": 60, "one busy core": 100, "both cores busy": 100}
 BUDGET_RELEASE_MS = 150
-FLOOR_LABEL = "_floor"  # how the floor's row starts (see bench_browser._app_label); no budget
+FLOOR_LABEL = Path(FLOOR).stem  # how the floor's row starts (bench_browser._app_label)
 ARTIFACTS = lab.ROOT / "test-artifacts" / "bench-load"  # screenshots of runs that went wrong
 DRAG_SECONDS = 2.0
 DRAG_STEPS = 100
@@ -169,17 +169,11 @@ def main(argv=None):
                     for run in range(args.runs):
                         # the floor first: not one of the course's notebook runs, but what goes
                         # wrong in it is counted (it is an App like the others)
-                        b, e = run_notebook(
-                            browser, server, FLOOR, args.moves, timings[load], drags[load]
-                        )
-                        blank += len(b)
-                        seen += [f"run {run + 1} floor: {text}" for text in b + e]
-                        errors += e
-                        for rel_path in notebooks:
+                        for rel_path in [FLOOR, *notebooks]:
                             b, e = run_notebook(
                                 browser, server, rel_path, args.moves, timings[load], drags[load]
                             )
-                            runs += 1
+                            runs += rel_path != FLOOR
                             blank += len(b)
                             seen += [f"run {run + 1} {rel_path}: {text}" for text in b + e]
                             errors += e
@@ -217,6 +211,7 @@ def report(loads, counts, timings, drags):
     labels = sorted({label for load in loads for label in timings[load]})
     labels.sort(key=lambda label: not label.startswith(FLOOR_LABEL))  # the floor first
     for label in labels:
+        is_floor = label.startswith(FLOOR_LABEL)
         cells = []
         for load in loads:
             values = np.array(timings[load].get(label, []))
@@ -224,10 +219,10 @@ def report(loads, counts, timings, drags):
                 cells.append("-")
                 continue
             p50, p95 = np.percentile(values, [50, 95])
-            over = p95 >= BUDGET_P95_MS[load] and not label.startswith(FLOOR_LABEL)
+            over = p95 >= BUDGET_P95_MS[load] and not is_floor  # the floor has no budget
             failed |= over
             cells.append(f"{p50:5.1f} / {p95:5.1f} (n={values.size}){' OVER' if over else ''}")
-        shown = "floor: one dot, no budget" if label.startswith(FLOOR_LABEL) else label
+        shown = "floor: one dot, no budget" if is_floor else label
         print(f"{shown[:44]:44}" + "".join(f"{c:>26}" for c in cells))
 
     print(
