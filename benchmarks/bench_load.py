@@ -208,8 +208,10 @@ def report(loads, counts, timings, drags):
         + ", ".join(f"{load} < {BUDGET_P95_MS[load]}" for load in loads)
         + ")"
     )
-    labels = sorted({label for load in loads for label in timings[load]})
-    labels.sort(key=lambda label: not label.startswith(FLOOR_LABEL))  # the floor first
+    labels = sorted(  # the floor first, then the apps by name
+        {label for load in loads for label in timings[load]},
+        key=lambda label: (not label.startswith(FLOOR_LABEL), label),
+    )
     for label in labels:
         is_floor = label.startswith(FLOOR_LABEL)
         cells = []
