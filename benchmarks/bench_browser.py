@@ -26,7 +26,14 @@ phases:
     kernel: handler, draw, PNG -> image sent    the app's update(), the frame (blitted or
                                                 drawn whole), the PNG, the message
     to the page: image sent -> received         IOPub thread, server relay, websocket
-    front end: image -> changed pixels          PNG decoded, painted on the canvas
+    front end: image received -> handed to      JupyterLab's kernel connection and the
+      ipympl                                    widget manager pass the message on
+    front end: handed -> image loaded           ipympl's <img> loads the PNG from a blob URL,
+                                                behind whatever else the page has to do
+    front end: image loaded -> changed pixels   the PNG decoded and painted on the canvas
+
+Beside the phases, the last PNG of each app is loaded again the same way, 20 times, alone in
+the idle page: what "handed -> image loaded" would be if nothing else waited in the page.
 """
 
 from __future__ import annotations
@@ -135,6 +142,45 @@ LATENCY_JS = r"""
     return result;
   };
 
+  // ipympl's front end hands each PNG to an <img> through a blob URL, and draws it on the
+  // canvas in the image's onload: stamp both ends, and keep the last PNG (for lat.loadAlone)
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = function (blob) {
+    if (lat.armed && lat.keyAt !== null && blob && blob.type === 'image/png') {
+      lat.lastPng = blob;
+      lat.events.push({t: now() - lat.keyAt, dir: 'page', what: 'image handed to ipympl'});
+    }
+    return createObjectURL.call(this, blob);
+  };
+  const onload = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'onload');
+  Object.defineProperty(HTMLImageElement.prototype, 'onload', {
+    configurable: true,
+    get() { return onload.get.call(this); },
+    set(handler) {
+      onload.set.call(this, handler && function (...args) {
+        if (lat.armed && lat.keyAt !== null) {
+          lat.events.push({t: now() - lat.keyAt, dir: 'page', what: 'image loaded'});
+        }
+        return handler.apply(this, args);
+      });
+    },
+  });
+  // -> ms to load the last PNG through a blob URL, n times, alone in the page (nothing else
+  // waiting): the part of "handed -> loaded" that the image itself takes
+  lat.loadAlone = async (n) => {
+    const times = [];
+    for (let i = 0; lat.lastPng && i < n; i++) {
+      const image = new Image();
+      const url = createObjectURL.call(URL, lat.lastPng);
+      const start = now();
+      await new Promise((done) => { image.addEventListener('load', done); image.src = url; });
+      times.push(now() - start);
+      URL.revokeObjectURL(url);
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    return times;
+  };
+
   // -> a promise of the sample after the first n (null if none comes within ms)
   lat.next = (n, ms) => new Promise((resolve) => {
     if (lat.samples.length > n) return resolve(lat.samples[n]);
@@ -160,7 +206,9 @@ PHASES = [
     "to the kernel: update sent -> kernel busy",
     "kernel: handler, draw, PNG -> image sent",
     "to the page: image sent -> received",
-    "front end: image -> changed pixels",
+    "front end: image received -> handed to ipympl",
+    "front end: handed -> image loaded",
+    "front end: image loaded -> changed pixels",
 ]
 
 
@@ -180,12 +228,16 @@ def stamps(sample):
         events, lambda e: e["what"] == "status:busy" and e["parent"] == update["id"]
     )
     image = _first(events, lambda e: e["dir"] == "in" and e["buffers"] > 0)
+    handed = _first(events, lambda e: e["what"] == "image handed to ipympl")
+    loaded = _first(events, lambda e: e["what"] == "image loaded")
     return [
         0.0,
         update and update["t"],
         busy and busy["kt"],
         image and image["kt"],
         image and image["t"],
+        handed and handed["t"],
+        loaded and loaded["t"],
         sample["latency"],
     ]
 
@@ -276,9 +328,13 @@ def _write_floor(root_dir):
     nbformat.write(notebook, Path(root_dir) / FLOOR)
 
 
-def measure_all(browser, notebooks, args, server_config=None):
-    """[(label, samples, timeouts)] for the floor and every app's first slider."""
+def measure_all(browser, notebooks, args, server_config=None, alone=None):
+    """[(label, samples, timeouts)] for the floor and every app's first slider.
+
+    alone: a dict that gets {label: [ms to load the app's last PNG alone in the page]}.
+    """
     rows = []
+    alone = {} if alone is None else alone
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as workdir:
         server = lab.LabServer.start(workdir, server_config=server_config)
         _write_floor(server.root_dir)
@@ -295,6 +351,7 @@ def measure_all(browser, notebooks, args, server_config=None):
                             notebook, app, args.moves, args.warmup, args.timeout
                         )
                         rows.append((_app_label(rel_path, app), samples, timeouts))
+                        alone[rows[-1][0]] = notebook.js("(n) => __latency.loadAlone(n)", 20)
                 finally:
                     notebook.close()
                     server.shutdown_sessions(rel_path)
@@ -335,7 +392,8 @@ def main(argv=None):
     with sync_playwright() as pw:
         browser = lab.launch_chromium(pw)
         try:
-            rows = measure_all(browser, notebooks, args)
+            alone = {}
+            rows = measure_all(browser, notebooks, args, alone=alone)
             if args.compare_nagle:
                 without = measure_all(browser, notebooks, args, WITHOUT_EXTENSION)
         finally:
@@ -374,6 +432,9 @@ def main(argv=None):
         print(f"  {label}:")
         for name, ms in phase_medians(samples).items():
             print(f"    {name:44} {ms:6.1f}" if ms is not None else f"    {name:44}      -")
+        if alone.get(label):
+            alone_ms = np.median(alone[label])
+            print(f"    {'(the same PNG loaded alone in the page)':44} {alone_ms:6.1f}")
     return 1 if failed else 0
 
 

@@ -3,14 +3,15 @@
     python benchmarks/bench_load.py [--runs 5] [--load quiet --load "one busy core"]
                                     [--moves 10] [--notebook solutions/04_batchnorm_training.ipynb]
 
-For each load (default: quiet, and one core kept busy by another process; add
-`--load "both cores busy"` for the heavy mode), runs every learner and solution notebook
-`--runs` times in a fresh page of an isolated JupyterLab (as the browser tests do), and counts
-figures that stayed blank and errors (error outputs, widget failures, console errors, errors
-shown by an app). In each run, every app's first slider is moved `--moves` times with the
-keyboard (key press to changed pixels, as in bench_browser.py), and in the solution notebooks
-it is dragged with the mouse for 2 s, end to end: the frames the figure showed during the
-drag, and the time from releasing the mouse to the last frame.
+For each load (default: quiet, and one core kept busy by another process; add `--load "both
+cores busy"` for the heavy mode), runs every learner and solution notebook `--runs` times in a
+fresh page of an isolated JupyterLab (as the browser tests do), and counts figures that stayed
+blank and errors (error outputs, widget failures, console errors, errors shown by an app). The
+loads take turns, a whole run of the notebooks each, so that their columns share the machine's
+hour (its speed drifts). In each run, every app's first slider is moved `--moves` times with
+the keyboard (key press to changed pixels, as in bench_browser.py), and in the solution
+notebooks it is dragged with the mouse for 2 s, end to end: the frames the figure showed during
+the drag, and the time from releasing the mouse to the last frame.
 
 Each run also measures the floor first (as bench_browser.py does): a probe app that moves one
 dot, the time the way from a key to the pixels takes by itself on this machine under the same
@@ -154,33 +155,40 @@ def main(argv=None):
         return 2
     from playwright.sync_api import sync_playwright
 
-    counts, timings, drags = {}, {}, {}
+    # per load: [notebook runs, blank figures, [errors], seconds, [what went wrong, named]]
+    counts = {load: [0, 0, [], 0.0, []] for load in loads}
+    timings = {load: defaultdict(list) for load in loads}
+    drags = {load: defaultdict(list) for load in loads}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as workdir, sync_playwright() as pw:
         server = lab.LabServer.start(workdir)
         _write_floor(server.root_dir)
         browser = lab.launch_chromium(pw)
         try:
-            for load in loads:
-                timings[load], drags[load] = defaultdict(list), defaultdict(list)
-                runs = blank = 0
-                errors, seen = [], []  # seen: the blank figures and the errors, named
-                started = time.monotonic()
-                with lab.busy_cores(lab.LOADS[load]):
-                    for run in range(args.runs):
+            # the loads take turns, run by run: this machine's speed drifts over an hour, and
+            # loads measured one after the other would compare two different hours
+            for run in range(args.runs):
+                for load in loads:
+                    count = counts[load]
+                    started = time.monotonic()
+                    with lab.busy_cores(lab.LOADS[load]):
                         # the floor first: not one of the course's notebook runs, but what goes
                         # wrong in it is counted (it is an App like the others)
                         for rel_path in [FLOOR, *notebooks]:
                             b, e = run_notebook(
                                 browser, server, rel_path, args.moves, timings[load], drags[load]
                             )
-                            runs += rel_path != FLOOR
-                            blank += len(b)
-                            seen += [f"run {run + 1} {rel_path}: {text}" for text in b + e]
-                            errors += e
-                counts[load] = (runs, blank, errors, time.monotonic() - started, seen)
-                print(f"{load}: {runs} notebook runs, {blank} blank figures, {len(errors)} errors")
-                if load != loads[-1]:  # the figures so far, in case a later load is cut short
-                    report(list(counts), counts, timings, drags)
+                            count[0] += rel_path != FLOOR
+                            count[1] += len(b)
+                            count[2] += e
+                            count[4] += [f"run {run + 1} {rel_path}: {text}" for text in b + e]
+                    count[3] += time.monotonic() - started
+                    print(
+                        f"run {run + 1}, {load}: {count[0]} notebook runs so far, "
+                        f"{count[1]} blank figures, {len(count[2])} errors",
+                        flush=True,
+                    )
+                if run + 1 < args.runs:  # the figures so far, in case a later run is cut short
+                    report(loads, counts, timings, drags)
         finally:
             browser.close()
             server.stop()
