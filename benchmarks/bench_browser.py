@@ -26,8 +26,8 @@ phases:
     kernel: handler, draw, PNG -> image sent    the app's update(), the frame (blitted or
                                                 drawn whole), the PNG, the message
     to the page: image sent -> received         IOPub thread, server relay, websocket
-    front end: image received -> handed to      JupyterLab's kernel connection and the
-      ipympl                                    widget manager pass the message on
+    front end: received -> handed to ipympl     JupyterLab's kernel connection and the
+                                                widget manager pass the message on
     front end: handed -> image loaded           ipympl's <img> loads the PNG from a blob URL,
                                                 behind whatever else the page has to do
     front end: image loaded -> changed pixels   the PNG decoded and painted on the canvas
@@ -195,6 +195,7 @@ LATENCY_JS = r"""
     lat.samples = [];
     lat.frames = [];
     lat.keyAt = null;
+    lat.lastPng = null;  // this app's images only
     lat.armed = true;
   };
 })();
@@ -206,7 +207,7 @@ PHASES = [
     "to the kernel: update sent -> kernel busy",
     "kernel: handler, draw, PNG -> image sent",
     "to the page: image sent -> received",
-    "front end: image received -> handed to ipympl",
+    "front end: received -> handed to ipympl",
     "front end: handed -> image loaded",
     "front end: image loaded -> changed pixels",
 ]
