@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,17 @@ FLOOR_LABEL = Path(FLOOR).stem  # how the floor's row starts (bench_browser._app
 ARTIFACTS = lab.ROOT / "test-artifacts" / "bench-load"  # screenshots of runs that went wrong
 DRAG_SECONDS = 2.0
 DRAG_STEPS = 100
+
+
+@dataclass
+class Tally:
+    """What went wrong under one load, over all its runs so far."""
+
+    runs: int = 0  # notebook runs (the floor's not counted)
+    blank: int = 0  # blank figures
+    errors: list = field(default_factory=list)
+    seconds: float = 0.0
+    seen: list = field(default_factory=list)  # the blank figures and the errors, named
 
 
 def problems_of(notebook, found):
@@ -155,8 +167,7 @@ def main(argv=None):
         return 2
     from playwright.sync_api import sync_playwright
 
-    # per load: [notebook runs, blank figures, [errors], seconds, [what went wrong, named]]
-    counts = {load: [0, 0, [], 0.0, []] for load in loads}
+    counts = {load: Tally() for load in loads}
     timings = {load: defaultdict(list) for load in loads}
     drags = {load: defaultdict(list) for load in loads}
     with tempfile.TemporaryDirectory(prefix="bench-load-") as workdir, sync_playwright() as pw:
@@ -177,14 +188,14 @@ def main(argv=None):
                             b, e = run_notebook(
                                 browser, server, rel_path, args.moves, timings[load], drags[load]
                             )
-                            count[0] += rel_path != FLOOR
-                            count[1] += len(b)
-                            count[2] += e
-                            count[4] += [f"run {run + 1} {rel_path}: {text}" for text in b + e]
-                    count[3] += time.monotonic() - started
+                            count.runs += rel_path != FLOOR
+                            count.blank += len(b)
+                            count.errors += e
+                            count.seen += [f"run {run + 1} {rel_path}: {text}" for text in b + e]
+                    count.seconds += time.monotonic() - started
                     print(
-                        f"run {run + 1}, {load}: {count[0]} notebook runs so far, "
-                        f"{count[1]} blank figures, {len(count[2])} errors",
+                        f"run {run + 1}, {load}: {count.runs} notebook runs so far, "
+                        f"{count.blank} blank figures, {len(count.errors)} errors",
                         flush=True,
                     )
                 if run + 1 < args.runs:  # the figures so far, in case a later run is cut short
@@ -199,16 +210,17 @@ def report(loads, counts, timings, drags):
     """Print everything side by side; -> exit status (1 when a budget is missed)."""
     failed = False
     print(f"\n{'':44}" + "".join(f"{load:>26}" for load in loads))
-    for i, what in enumerate(["notebook runs", "blank figures", "errors", "minutes"]):
-        cells = []
-        for load in loads:
-            runs, blank, errors, seconds, _ = counts[load]
-            cells.append([runs, blank, len(errors), f"{seconds / 60:.1f}"][i])
-        print(f"{what:44}" + "".join(f"{c!s:>26}" for c in cells))
+    for what, value in (
+        ("notebook runs", lambda count: count.runs),
+        ("blank figures", lambda count: count.blank),
+        ("errors", lambda count: len(count.errors)),
+        ("minutes", lambda count: f"{count.seconds / 60:.1f}"),
+    ):
+        print(f"{what:44}" + "".join(f"{value(counts[load])!s:>26}" for load in loads))
     for load in loads:
-        if counts[load][1] or counts[load][2]:
+        if counts[load].blank or counts[load].errors:
             failed = True
-        for text in counts[load][4][:20]:
+        for text in counts[load].seen[:20]:
             print(f"  [{load}] {text}")
 
     print(
